@@ -1,0 +1,186 @@
+"""The Grader base class: error capture, clamping, pass_threshold, timing, batching and isolation."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, Iterable
+
+from graders.result import GradeResult, clamp_score
+from graders.sample import normalize_sample
+from graders.spec import SpecError
+from graders.templates import TemplateError, render, resolve
+
+Pair = tuple[dict[str, Any], dict[str, Any]]
+
+
+class Grader:
+    """Base class of every grader type. Subclasses set `type`, implement `setup()` and `evaluate()`."""
+
+    type: ClassVar[str] = ""
+    isolated: ClassVar[bool] = False
+    default_timeout_s: ClassVar[float] = 10.0
+
+    def __init__(self, spec: dict[str, Any], path: str = ""):
+        self.spec = spec
+        self.path = path
+        self.name: str = spec.get("name") or self.type
+        self.pass_threshold: float | None = spec.get("pass_threshold")
+        self.timeout_s = float(spec.get("timeout_s", self.default_timeout_s))
+        self.setup()
+
+    # -- for subclasses ------------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Read type-specific fields from `self.spec` (already schema-valid)."""
+
+    def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
+        raise NotImplementedError
+
+    def evaluate_batch(self, pairs: list[Pair]) -> list[GradeResult]:
+        """Grade several samples; override for batched work. The default grades one at a time."""
+        return [self._evaluate_safely(sample, item) for sample, item in pairs]
+
+    def spec_error(self, field: str, message: str) -> SpecError:
+        return SpecError(f"{self.path}/{field}: {message}")
+
+    def render(self, template: str, sample: dict[str, Any], item: dict[str, Any]) -> str:
+        return render(template, {"sample": sample, "item": item})
+
+    def resolve(self, template: Any, sample: dict[str, Any], item: dict[str, Any]) -> Any:
+        return resolve(template, {"sample": sample, "item": item})
+
+    # -- public API -----------------------------------------------------------------------------------
+    def grade(self, sample: Any, item: dict[str, Any] | None = None) -> GradeResult:
+        """Grade one sample against one dataset row. Never raises for a bad sample."""
+        return self.grade_batch([(sample, item)])[0]
+
+    def grade_batch(self, pairs: Iterable[Any], workers: int | None = None) -> list[GradeResult]:
+        """Grade many `(sample, item)` pairs (or `{"sample", "item"}` dicts); results keep input order."""
+        rows = list(pairs)
+        results: list[GradeResult | None] = [None] * len(rows)
+        good: list[int] = []
+        normalized: list[Pair] = []
+        for i, row in enumerate(rows):
+            try:
+                sample, item = _split_row(row)
+                normalized.append((normalize_sample(sample), item))
+                good.append(i)
+            except (ValueError, TypeError) as exc:
+                results[i] = GradeResult.failure("error", f"bad sample: {exc}", "sample_parse_error")
+        if normalized:
+            for i, res in zip(good, self._grade_normalized(normalized, workers)):
+                results[i] = res
+        return results  # type: ignore[return-value]
+
+    async def agrade(self, sample: Any, item: dict[str, Any] | None = None) -> GradeResult:
+        """`grade` for async code: runs in a thread so the event loop stays free."""
+        return await asyncio.to_thread(self.grade, sample, item)
+
+    async def agrade_batch(self, pairs: Iterable[Any], workers: int | None = None) -> list[GradeResult]:
+        return await asyncio.to_thread(self.grade_batch, list(pairs), workers)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    # -- machinery ------------------------------------------------------------------------------------
+    def _grade_normalized(self, pairs: list[Pair], workers: int | None) -> list[GradeResult]:
+        if self.isolated:
+            return self._grade_in_pool(pairs)
+        start = time.perf_counter()
+        if type(self).evaluate_batch is not Grader.evaluate_batch:
+            try:
+                raw = self.evaluate_batch(pairs)
+                if len(raw) != len(pairs):
+                    raise RuntimeError(f"evaluate_batch returned {len(raw)} results for {len(pairs)} samples")
+            except Exception:  # noqa: BLE001 - fall back to one at a time, so one bad sample stays one
+                return [self._evaluate_safely(s, i) for s, i in pairs]
+            share = (time.perf_counter() - start) * 1000.0 / len(pairs)
+            return [self._finish(r, share) for r in raw]
+        if workers and workers > 1 and len(pairs) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as ex:
+                return list(ex.map(lambda p: self._evaluate_safely(*p), pairs))
+        return [self._evaluate_safely(s, i) for s, i in pairs]
+
+    def _evaluate_safely(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
+        start = time.perf_counter()
+        try:
+            result = self.evaluate(sample, item)
+            if not isinstance(result, GradeResult):
+                result = GradeResult(score=result)
+        except TemplateError as exc:
+            result = GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
+        except MemoryError:
+            result = GradeResult.failure("error", "out of memory while grading (memory cap reached)", "other_error")
+        except Exception as exc:  # noqa: BLE001 - a bad sample is a result, never an exception
+            result = GradeResult.failure(
+                "error", f"{type(exc).__name__}: {exc}", "other_error", traceback=traceback.format_exc(limit=6)
+            )
+        return self._finish(result, (time.perf_counter() - start) * 1000.0)
+
+    def _finish(self, result: GradeResult, elapsed_ms: float) -> GradeResult:
+        if not isinstance(result, GradeResult):
+            result = GradeResult(score=result)
+        result = clamp_score(result)
+        if not result.elapsed_ms:
+            result.elapsed_ms = elapsed_ms
+        if self.pass_threshold is not None:
+            result.passed = result.status == "ok" and result.score >= self.pass_threshold
+        return result
+
+    def _grade_in_pool(self, pairs: list[Pair]) -> list[GradeResult]:
+        from graders.pool import get_pool
+
+        spec_key = json.dumps(self.spec, sort_keys=True)
+        outcomes = get_pool().map(_pool_task, pairs, timeout_s=self.timeout_s, shared=(spec_key, self.path))
+        results = []
+        for outcome in outcomes:
+            if outcome.kind == "ok":
+                results.append(outcome.value)
+                continue
+            if outcome.kind == "timeout":
+                res = GradeResult.failure("timeout", outcome.message)
+            elif outcome.kind == "crash":
+                res = GradeResult.failure("error", f"{outcome.message}; likely memory exhaustion or a native "
+                                          "crash", "other_error")
+            else:
+                res = GradeResult.failure("error", outcome.message.splitlines()[0] if outcome.message else "error",
+                                          "other_error", traceback=outcome.message)
+            results.append(self._finish(res, outcome.elapsed_ms))
+        return results
+
+
+def _split_row(row: Any) -> tuple[Any, dict[str, Any]]:
+    if isinstance(row, dict) and ("sample" in row or "output_text" in row):
+        sample = row["sample"] if "sample" in row else {"output_text": row["output_text"]}
+        item = row.get("item") or {}
+    elif isinstance(row, (tuple, list)) and len(row) == 2:
+        sample, item = row
+    else:
+        raise ValueError("each row must be a (sample, item) pair or an object with 'sample' and 'item'")
+    item = {} if item is None else item
+    if not isinstance(item, dict):
+        raise ValueError(f"item must be a JSON object, got {type(item).__name__}")
+    return sample, item
+
+
+# -- worker-side: rebuild the grader once per spec and evaluate in the worker process ---------------------
+_WORKER_GRADERS: dict[tuple[str, str], Grader] = {}
+
+
+def _worker_grader(shared: tuple[str, str]) -> Grader:
+    grader = _WORKER_GRADERS.get(shared)
+    if grader is None:
+        from graders.spec import build_grader
+
+        spec_key, path = shared
+        grader = _WORKER_GRADERS[shared] = build_grader(json.loads(spec_key), path)
+    return grader
+
+
+def _pool_task(shared: tuple[str, str], pair: Pair) -> GradeResult:
+    return _worker_grader(shared)._evaluate_safely(*pair)
+
+
+_pool_task.prepare = _worker_grader  # type: ignore[attr-defined]

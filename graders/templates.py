@@ -1,0 +1,92 @@
+"""The template language: `{{ sample.output_text }}`, `{{ item.tests[0] }}`, `{{item.a.b[2].c}}`.
+
+Only the `sample` and `item` namespaces exist. A missing key, a bad index or a `null` value raises
+`TemplateError` (OpenAI's `invalid_variable_error`); it is never rendered as an empty string.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+_PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[\s*(-?\d+)\s*\]|\[\s*[\"']([^\"']*)[\"']\s*\]")
+NAMESPACES = ("sample", "item")
+
+
+class TemplateError(Exception):
+    """A template refers to a variable that does not exist (OpenAI's invalid_variable_error)."""
+
+    error_type = "invalid_variable_error"
+
+
+def parse_path(expr: str) -> list[str | int]:
+    """Split `item.tests[0].name` into `["item", "tests", 0, "name"]`; raise TemplateError if malformed."""
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(expr):
+        m = _PATH_TOKEN.match(expr, pos)
+        if not m or m.end() == pos or (pos == 0 and expr.startswith(".")):
+            raise TemplateError(f"malformed template variable {{{{ {expr} }}}} at character {pos}")
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(int(m.group(2)))
+        else:
+            parts.append(m.group(3))
+        pos = m.end()
+    if not parts or parts[0] not in NAMESPACES:
+        raise TemplateError(f"template variable {{{{ {expr} }}}} must start with 'sample.' or 'item.'")
+    return parts
+
+
+def lookup(expr: str, context: dict[str, Any]) -> Any:
+    """The value a template variable refers to."""
+    parts = parse_path(expr)
+    value: Any = context
+    walked = ""
+    for part in parts:
+        shown = f"{walked}[{part}]" if isinstance(part, int) else (f"{walked}.{part}" if walked else part)
+        if isinstance(part, int):
+            if not isinstance(value, list) or not -len(value) <= part < len(value):
+                size = len(value) if isinstance(value, list) else type(value).__name__
+                raise TemplateError(f"template variable '{expr}': index {part} out of range at '{shown}' ({size})")
+            value = value[part]
+        else:
+            if not isinstance(value, dict) or part not in value:
+                keys = sorted(value)[:12] if isinstance(value, dict) else type(value).__name__
+                raise TemplateError(f"template variable '{expr}' not found: no '{shown}' (available: {keys})")
+            value = value[part]
+        walked = shown
+    if value is None:
+        raise TemplateError(f"template variable '{expr}' is null")
+    return value
+
+
+def stringify(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    """Substitute every `{{ ... }}` in `template`."""
+    return PLACEHOLDER.sub(lambda m: stringify(lookup(m.group(1), context)), template)
+
+
+def resolve(template: Any, context: dict[str, Any]) -> Any:
+    """Like `render`, but a template that is exactly one placeholder returns the raw JSON value.
+
+    Non-string templates (lists, objects, numbers given inline in a spec) are returned unchanged.
+    """
+    if not isinstance(template, str):
+        return template
+    m = PLACEHOLDER.fullmatch(template.strip())
+    if m:
+        return lookup(m.group(1), context)
+    return render(template, context)
+
+
+def variables(template: str) -> list[str]:
+    """The variable expressions a template uses (for validation)."""
+    return [m.group(1) for m in PLACEHOLDER.finditer(template)]

@@ -1,0 +1,1 @@
+"""One module per grader type; each registers itself with `graders.registry.register`."""
