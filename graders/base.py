@@ -133,7 +133,8 @@ class Grader:
         from graders.pool import get_pool
 
         spec_key = json.dumps(self.spec, sort_keys=True)
-        outcomes = get_pool().map(_pool_task, pairs, timeout_s=self.timeout_s, shared=(spec_key, self.path))
+        shared = (spec_key, self.path, type(self))  # the class pickles by reference
+        outcomes = get_pool().map(_pool_task, pairs, timeout_s=self.timeout_s, shared=shared)
         results = []
         for outcome in outcomes:
             if outcome.kind == "ok":
@@ -142,8 +143,8 @@ class Grader:
             if outcome.kind == "timeout":
                 res = GradeResult.failure("timeout", outcome.message)
             elif outcome.kind == "crash":
-                res = GradeResult.failure("error", f"{outcome.message}; likely memory exhaustion or a native "
-                                          "crash", "other_error")
+                hint = "; likely memory exhaustion or a native crash" if "killed by" in outcome.message else ""
+                res = GradeResult.failure("error", outcome.message + hint, "other_error")
             else:
                 res = GradeResult.failure("error", outcome.message.splitlines()[0] if outcome.message else "error",
                                           "other_error", traceback=outcome.message)
@@ -152,13 +153,18 @@ class Grader:
 
 
 def _split_row(row: Any) -> tuple[Any, dict[str, Any]]:
+    """A batch row is a `(sample, item)` pair, a `{"sample", "item"}` object, or a bare sample."""
     if isinstance(row, dict) and ("sample" in row or "output_text" in row):
-        sample = row["sample"] if "sample" in row else {"output_text": row["output_text"]}
+        sample = row["sample"] if "sample" in row else {k: v for k, v in row.items() if k != "item"}
         item = row.get("item") or {}
-    elif isinstance(row, (tuple, list)) and len(row) == 2:
+    elif isinstance(row, tuple) and len(row) == 2:
         sample, item = row
+    elif isinstance(row, list) and len(row) == 2 and not all(isinstance(m, dict) and "role" in m for m in row):
+        sample, item = row
+    elif isinstance(row, (str, list)):
+        sample, item = row, {}
     else:
-        raise ValueError("each row must be a (sample, item) pair or an object with 'sample' and 'item'")
+        raise ValueError("each row must be a (sample, item) pair, an object with 'sample' and 'item', or a sample")
     item = {} if item is None else item
     if not isinstance(item, dict):
         raise ValueError(f"item must be a JSON object, got {type(item).__name__}")
@@ -166,20 +172,18 @@ def _split_row(row: Any) -> tuple[Any, dict[str, Any]]:
 
 
 # -- worker-side: rebuild the grader once per spec and evaluate in the worker process ---------------------
-_WORKER_GRADERS: dict[tuple[str, str], Grader] = {}
+_WORKER_GRADERS: dict[tuple[str, str, type], Grader] = {}
 
 
-def _worker_grader(shared: tuple[str, str]) -> Grader:
+def _worker_grader(shared: tuple[str, str, type]) -> Grader:
     grader = _WORKER_GRADERS.get(shared)
     if grader is None:
-        from graders.spec import build_grader
-
-        spec_key, path = shared
-        grader = _WORKER_GRADERS[shared] = build_grader(json.loads(spec_key), path)
+        spec_key, path, cls = shared
+        grader = _WORKER_GRADERS[shared] = cls(json.loads(spec_key), path)
     return grader
 
 
-def _pool_task(shared: tuple[str, str], pair: Pair) -> GradeResult:
+def _pool_task(shared: tuple[str, str, type], pair: Pair) -> GradeResult:
     return _worker_grader(shared)._evaluate_safely(*pair)
 
 

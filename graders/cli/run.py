@@ -1,0 +1,45 @@
+"""`verigrade run SPEC --sample TEXT|@FILE [--item JSON|@FILE]`: one sample, OpenAI /graders/run style."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from graders.spec import SpecError, load_grader
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("run", help="grade one sample and print full detail")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("--sample", required=True, metavar="TEXT|@FILE", help="the model output (text, or @file)")
+    p.add_argument("--item", default=None, metavar="JSON|@FILE", help="the dataset row as JSON (or @file)")
+    p.set_defaults(func=run)
+
+
+def _read_arg(value: str) -> str:
+    if value.startswith("@"):
+        return Path(value[1:]).read_text(encoding="utf-8")
+    return value
+
+
+def run(args) -> int:
+    try:
+        grader = load_grader(args.spec)
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sample = _read_arg(args.sample)
+        item = json.loads(_read_arg(args.item)) if args.item else {}
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"error: --item is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}", file=sys.stderr)
+        return 2
+    if not isinstance(item, dict):
+        print("error: --item must be a JSON object", file=sys.stderr)
+        return 2
+    result = grader.grade(sample, item)
+    print(json.dumps(result.to_openai_run(grader.name, grader.type), indent=2, ensure_ascii=False))
+    return 0

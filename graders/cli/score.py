@@ -1,0 +1,80 @@
+"""`verigrade score SPEC DATA.jsonl`: grade every line, write one result per line in input order."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from graders.cli.output import make_progress, print_summary
+from graders.scoring import grade_rows, iter_rows, summarize
+from graders.spec import SpecError, load_grader
+
+BATCH = 256
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("score", help="score a JSONL file of samples with a grader")
+    p.add_argument("spec", metavar="SPEC")
+    p.add_argument("data", metavar="DATA.jsonl", help="JSONL: {\"sample\": ..., \"item\": {...}} per line ('-' = stdin)")
+    p.add_argument("-o", "--output", metavar="OUT.jsonl", help="write results here (default: stdout)")
+    p.add_argument("-j", "--workers", type=int, default=None, help="parallel workers (default: CPU count)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N rows")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    try:
+        grader = load_grader(args.spec)
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.data == "-":
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(args.data, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot read {args.data}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    workers = args.workers or os.cpu_count() or 1
+    total = None
+    if args.data != "-":
+        with open(args.data, encoding="utf-8") as f:
+            total = sum(1 for line in f if line.strip())
+        if args.limit is not None:
+            total = min(total, args.limit)
+    # write to OUT.partial and rename at the end, so an interrupted run never looks complete
+    out_path = Path(args.output) if args.output else None
+    partial = out_path.with_name(out_path.name + ".partial") if out_path else None
+    out = open(partial, "w", encoding="utf-8") if partial else sys.stdout
+    all_results = []
+    try:
+        with make_progress(total, f"scoring with {grader.name}") as advance:
+            batch = []
+            for row in iter_rows(stream, args.limit):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    all_results += _flush(grader, batch, workers, out)
+                    advance(len(batch))
+                    batch = []
+            if batch:
+                all_results += _flush(grader, batch, workers, out)
+                advance(len(batch))
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+        if partial:
+            out.close()
+    if partial:
+        os.replace(partial, out_path)
+    print_summary(summarize(all_results), title=f"{grader.name} ({grader.type}) on {args.data}")
+    return 0
+
+
+def _flush(grader, rows, workers, out):
+    results = grade_rows(grader, rows, workers)
+    for row, res in zip(rows, results):
+        out.write(json.dumps({"line": row.line, **res.to_json()}, ensure_ascii=False) + "\n")
+    out.flush()
+    return results

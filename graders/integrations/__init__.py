@@ -1,0 +1,1 @@
+"""Adapters that plug verigrade graders into trainers."""

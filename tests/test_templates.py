@@ -1,0 +1,60 @@
+import pytest
+
+from graders.templates import TemplateError, lookup, parse_path, render, resolve
+
+CTX = {
+    "sample": {"output_text": "The answer is 42", "output_json": {"name": "Ada", "tags": ["x", "y"]}},
+    "item": {"answer": 42, "tests": ["assert f(1) == 2", "assert f(2) == 3"], "meta": {"a": [{"b": True}]},
+             "nothing": None, "ratio": 0.5},
+}
+
+
+def test_parse_path_dots_and_indexes():
+    assert parse_path("item.tests[0]") == ["item", "tests", 0]
+    assert parse_path("item.meta.a[0].b") == ["item", "meta", "a", 0, "b"]
+    assert parse_path("item['odd key']") == ["item", "odd key"]
+
+
+@pytest.mark.parametrize("template,expected", [
+    ("{{ sample.output_text }}", "The answer is 42"),
+    ("{{sample.output_text}}", "The answer is 42"),
+    ("{{ sample.output_json.name }}", "Ada"),
+    ("{{ sample.output_json.tags[1] }}", "y"),
+    ("{{ item.tests[0] }}", "assert f(1) == 2"),
+    ("{{ item.tests[-1] }}", "assert f(2) == 3"),
+    ("answer={{ item.answer }}!", "answer=42!"),
+    ("{{ item.meta.a[0].b }}", "true"),
+    ("{{ item.ratio }}", "0.5"),
+    ("{{ item.tests }}", '["assert f(1) == 2", "assert f(2) == 3"]'),
+    ("no placeholders", "no placeholders"),
+])
+def test_render(template, expected):
+    assert render(template, CTX) == expected
+
+
+@pytest.mark.parametrize("template,fragment", [
+    ("{{ item.missing }}", "item.missing"),
+    ("{{ item.tests[5] }}", "index 5 out of range"),
+    ("{{ item.answer.x }}", "item.answer.x"),
+    ("{{ sample.output_json.email }}", "email"),
+    ("{{ item.nothing }}", "is null"),
+    ("{{ other.x }}", "must start with"),
+    ("{{ item..x }}", "malformed"),
+])
+def test_missing_or_bad_variables_raise(template, fragment):
+    with pytest.raises(TemplateError) as info:
+        render(template, CTX)
+    assert fragment in str(info.value)
+
+
+def test_resolve_returns_raw_json_for_a_single_placeholder():
+    assert resolve("{{ item.tests }}", CTX) == CTX["item"]["tests"]
+    assert resolve("  {{ item.answer }} ", CTX) == 42
+    assert resolve("x {{ item.answer }}", CTX) == "x 42"
+    assert resolve(["inline", "list"], CTX) == ["inline", "list"]
+
+
+def test_lookup_lists_available_keys():
+    with pytest.raises(TemplateError) as info:
+        lookup("item.answr", CTX)
+    assert "answer" in str(info.value)
