@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console(stderr=True)
+# pipes and CI logs get a wide table instead of wrapped 80-column cells
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 @contextlib.contextmanager
@@ -27,9 +28,9 @@ def make_progress(total: int | None, description: str) -> Iterator[Callable[[int
 def summary_table(rows: list[tuple[str, dict[str, Any]]], title: str = "") -> Table:
     """One row per named summary (see graders.scoring.summarize)."""
     table = Table(title=title or None)
-    for col in ("grader", "n", "mean", "pass rate", "ok", "no_answer", "invalid_ref", "timeout", "error",
+    for col in ("grader", "n", "mean", "pass", "ok", "no_answer", "invalid_ref", "timeout", "error",
                 "rejected", "p50 ms", "p95 ms"):
-        table.add_column(col, justify="left" if col == "grader" else "right")
+        table.add_column(col, justify="left" if col == "grader" else "right", no_wrap=True)
     for name, s in rows:
         c = s["status_counts"]
         table.add_row(
