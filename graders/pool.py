@@ -227,7 +227,7 @@ class WorkerPool:
                         waited = (time.monotonic() - started) * 1000.0
                         results.append(Outcome("timeout", message=f"exceeded the {timeout_s:g} s hard timeout; "
                                                "worker process killed", elapsed_ms=waited))
-                        worker = self._replace()
+                        worker = self._replace(len(results) < len(payloads))
                         break
                     except WorkerDied as exc:
                         worker.kill()
@@ -235,16 +235,19 @@ class WorkerPool:
                             self.stats["crashes"] += 1
                         waited = (time.monotonic() - started) * 1000.0
                         results.append(Outcome("crash", message=str(exc), elapsed_ms=waited))
-                        worker = self._replace()
+                        worker = self._replace(len(results) < len(payloads))
                         break
-                if worker is None:
+                if worker is None and len(results) < len(payloads):
                     results.extend(Outcome("crash", message="no worker process could be started")
                                    for _ in payloads[len(results):])
         finally:
             self._checkin(worker)
         return results
 
-    def _replace(self) -> _Worker | None:
+    def _replace(self, needed: bool) -> _Worker | None:
+        """A fresh worker for the rest of a chunk; with nothing left, the slot is freed and refilled lazily."""
+        if not needed:
+            return None
         try:
             return self._spawn()
         except Exception:  # noqa: BLE001
