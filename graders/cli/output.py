@@ -10,6 +10,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 # pipes and CI logs get a wide table instead of wrapped 80-column cells
+def load_grader_or_report(spec: str):
+    """Load a spec for a command; on a SpecError print it and return None (the command exits 2)."""
+    from graders.spec import SpecError, load_grader
+
+    try:
+        return load_grader(spec)
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 

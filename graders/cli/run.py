@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from graders.spec import SpecError, load_grader
+from graders.cli.output import load_grader_or_report
 
 
 def register(subparsers) -> None:
@@ -23,10 +23,8 @@ def _read_arg(value: str) -> str:
 
 
 def run(args) -> int:
-    try:
-        grader = load_grader(args.spec)
-    except SpecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    grader = load_grader_or_report(args.spec)
+    if grader is None:
         return 2
     try:
         sample = _read_arg(args.sample)

@@ -6,9 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from graders.cli.output import make_progress, print_summary
+from graders.cli.output import load_grader_or_report, make_progress, print_summary
 from graders.scoring import grade_rows, iter_rows, summarize
-from graders.spec import SpecError, load_grader
 
 BATCH = 256
 
@@ -24,10 +23,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        grader = load_grader(args.spec)
-    except SpecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    grader = load_grader_or_report(args.spec)
+    if grader is None:
         return 2
     if args.data == "-":
         stream = sys.stdin
