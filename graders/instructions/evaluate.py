@@ -1,0 +1,108 @@
+"""Parse instruction lists (IFEval rows or inline lists), bind them, and grade a response strictly or loosely."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from graders.instructions.registry import InstructionError, bind
+from graders.instructions.text import loose_variants
+
+MODES = ("strict", "loose")
+SCORINGS = ("fraction", "all")
+
+
+class InstructionListError(ValueError):
+    """The instruction list itself is malformed; `where` is a JSON-pointer-like location inside it."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BoundInstruction:
+    """One instruction ready to check: its child-result name, id, kwargs as given, and the checker."""
+
+    name: str
+    id: str
+    kwargs: dict[str, Any]
+    check: Callable[[str], bool]
+
+
+def parse_instruction_list(value: Any) -> list[tuple[str, dict[str, Any], str]]:
+    """`[(id, kwargs, where)]` from an IFEval-style row, `{"instructions": [...]}`, or an inline list.
+
+    Accepted shapes: `{"instruction_id_list": [...], "kwargs": [...]}` (IFEval / IFBench rows; `kwargs` may be
+    absent), `[{"id": ..., **kwargs}]`, `[{"id": ..., "kwargs": {...}}]`, `["id", ...]`, or any of these as a
+    JSON string.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InstructionListError("", "instructions resolved to a string that is not JSON") from None
+    if isinstance(value, dict):
+        if "instruction_id_list" in value:
+            ids = value["instruction_id_list"]
+            kwargs_list = value.get("kwargs")
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise InstructionListError("/instruction_id_list", "must be a list of instruction id strings")
+            if kwargs_list is None:
+                kwargs_list = [{}] * len(ids)
+            if not isinstance(kwargs_list, list) or len(kwargs_list) != len(ids):
+                size = len(kwargs_list) if isinstance(kwargs_list, list) else type(kwargs_list).__name__
+                raise InstructionListError("/kwargs", f"must be a list as long as instruction_id_list "
+                                                      f"({len(ids)}), got {size}")
+            return [(i, k, f"/instruction_id_list/{n}") for n, (i, k) in enumerate(zip(ids, kwargs_list))]
+        if "instructions" in value:
+            return [(i, k, "/instructions" + w) for i, k, w in parse_instruction_list(value["instructions"])]
+        raise InstructionListError("", "expected an object with 'instruction_id_list' (+ 'kwargs') or "
+                                       f"'instructions'; got keys {sorted(value)[:10]}")
+    if isinstance(value, list):
+        out = []
+        for n, entry in enumerate(value):
+            where = f"/{n}"
+            if isinstance(entry, str):
+                out.append((entry, {}, where))
+            elif isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                rest = {k: v for k, v in entry.items() if k != "id"}
+                if set(rest) == {"kwargs"} and isinstance(rest["kwargs"], dict):
+                    rest = rest["kwargs"]
+                out.append((entry["id"], rest, where))
+            else:
+                raise InstructionListError(where, "each instruction must be an id string or an object with a "
+                                                  "string 'id'")
+        return out
+    raise InstructionListError("", f"instructions must be a list or an IFEval row, got {type(value).__name__}")
+
+
+def bind_instructions(value: Any) -> list[BoundInstruction]:
+    """Parse and bind every instruction; raises `InstructionListError` naming the first bad one."""
+    bound: list[BoundInstruction] = []
+    seen: dict[str, int] = {}
+    entries = parse_instruction_list(value)
+    if not entries:
+        raise InstructionListError("", "the instruction list is empty")
+    for instruction_id, kwargs, where in entries:
+        try:
+            check = bind(instruction_id, kwargs)
+        except InstructionError as exc:
+            raise InstructionListError(where, str(exc)) from None
+        seen[instruction_id] = seen.get(instruction_id, 0) + 1
+        name = instruction_id if seen[instruction_id] == 1 else f"{instruction_id}#{seen[instruction_id]}"
+        clean = {k: v for k, v in kwargs.items() if v is not None} if isinstance(kwargs, dict) else {}
+        bound.append(BoundInstruction(name, instruction_id, clean, check))
+    return bound
+
+
+def is_followed(check: Callable[[str], bool], response: str, mode: str,
+                variants: list[str] | None = None) -> bool:
+    """IFEval's verdict: strict = non-blank and passes; loose = some non-blank variant of the 8 passes."""
+    if mode == "strict":
+        return bool(response.strip()) and bool(check(response))
+    for variant in variants if variants is not None else loose_variants(response):
+        if variant.strip() and check(variant):
+            return True
+    return False

@@ -1,0 +1,76 @@
+"""Regenerate the instruction tables of docs/instructions.md from the registry.
+
+    .venv/bin/python -m graders.instructions.make_docs            # rewrites the tables in place
+    .venv/bin/python -m graders.instructions.make_docs --check    # exit 1 if the committed file is stale
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graders.instructions.registry import InstructionDef, all_instructions
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "instructions.md"
+BEGIN = "<!-- BEGIN GENERATED TABLES (python -m graders.instructions.make_docs) -->"
+END = "<!-- END GENERATED TABLES -->"
+MAX_EXAMPLE = 110
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _example(text: str) -> str:
+    shown = json.dumps(text, ensure_ascii=False)
+    if len(shown) > MAX_EXAMPLE:
+        shown = shown[:MAX_EXAMPLE] + "…"
+    return "`` " + _cell(shown) + " ``"
+
+
+def _row(d: InstructionDef) -> str:
+    kwargs = json.dumps(d.example_kwargs, ensure_ascii=False)
+    if d.unsupported:
+        return f"| `{d.id}` | {_cell(d.describe_kwargs())} | {_cell(d.rule)} | **not supported offline**: " \
+               f"{_cell(d.unsupported)} | |"
+    given = f"kwargs `` {_cell(kwargs)} ``<br>" if d.example_kwargs else ""
+    return (f"| `{d.id}` | {_cell(d.describe_kwargs())} | {_cell(d.rule)} | "
+            f"{given}{_example(d.example_pass)} | {_example(d.example_fail)} |")
+
+
+def tables() -> str:
+    out = []
+    for source, title in (("ifeval", "IFEval (25 ids)"), ("ifbench", "IFBench (58 ids)")):
+        out += [f"### {title}", "", "| id | kwargs | rule | example that follows | example that fails |",
+                "|---|---|---|---|---|"]
+        out += [_row(d) for d in all_instructions().values() if d.source == source]
+        out.append("")
+    out.append("Examples are JSON strings (\\n is a newline); long ones are cut with …, the full text is the "
+               "`example=` of the checker in `graders/instructions/`. Every example is asserted by the tests.")
+    return "\n".join(out)
+
+
+def render(current: str) -> str:
+    head, _, rest = current.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n{tables()}\n{END}{tail}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    current = DOC.read_text(encoding="utf-8")
+    if BEGIN not in current or END not in current:
+        print(f"{DOC}: markers {BEGIN!r} / {END!r} not found", file=sys.stderr)
+        return 2
+    fresh = render(current)
+    if args.check:
+        return 0 if fresh == current else 1
+    DOC.write_text(fresh, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""`instruction_following`: IFEval / IFBench constraint checks, one child result per instruction.
+
+    {"type": "instruction_following"}                       # IFEval rows as items, strict, fraction
+    {"type": "instruction_following", "mode": "loose", "score": "all",
+     "instructions": [{"id": "punctuation:no_comma"}, {"id": "length_constraints:number_words",
+                       "num_words": 100, "relation": "less than"}]}
+
+`instructions` is either an inline list (checked at load: an unknown id or bad kwargs is a SpecError) or a
+template resolving to the item's instruction list (default `{{ item }}`, so IFEval's `instruction_id_list` +
+`kwargs` rows work directly); problems there make an `invalid_reference` result naming the instruction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from graders.base import Grader
+from graders.instructions import (
+    BoundInstruction, InstructionListError, bind_instructions, is_followed)
+from graders.instructions.text import loose_variants
+from graders.registry import register
+from graders.result import GradeResult
+
+DEFAULT_INPUT = "{{ sample.output_text }}"
+DEFAULT_INSTRUCTIONS = "{{ item }}"
+DEFAULT_MAX_CHARS = 200_000
+
+
+@register
+class InstructionFollowingGrader(Grader):
+    """Checks verifiable instructions (IFEval's 25 ids, IFBench's offline ones) strictly or loosely."""
+
+    type = "instruction_following"
+    isolated = False  # pure Python and cheap; user keyword regexes with nested quantifiers are refused
+
+    def setup(self) -> None:
+        self.input = self.spec.get("input", DEFAULT_INPUT)
+        self.mode = self.spec.get("mode", "strict")
+        self.scoring = self.spec.get("score", "fraction")
+        self.instructions = self.spec.get("instructions", DEFAULT_INSTRUCTIONS)
+        self.max_chars = int(self.spec.get("max_chars", DEFAULT_MAX_CHARS))
+        self.static: list[BoundInstruction] | None = None
+        if not isinstance(self.instructions, str):
+            try:
+                self.static = bind_instructions(self.instructions)
+            except InstructionListError as exc:
+                raise self.spec_error("instructions" + exc.where, exc.message) from None
+
+    def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
+        response = self.render(self.input, sample, item)
+        if len(response) > self.max_chars:
+            # the checks are linear but some cost ~0.2 ms per sentence per loose variant; refuse walls of text
+            return GradeResult.failure("rejected", f"response has {len(response)} characters, over max_chars "
+                                                   f"({self.max_chars})")
+        bound = self.static
+        if bound is None:
+            value = self.resolve(self.instructions, sample, item)
+            try:
+                bound = bind_instructions(value)
+            except InstructionListError as exc:
+                return GradeResult.failure("invalid_reference", f"instructions{exc}" if exc.where else
+                                           f"instructions: {exc}", where=exc.where)
+        return grade_response(response, bound, self.mode, self.scoring)
+
+
+def grade_response(response: str, bound: list[BoundInstruction], mode: str, scoring: str) -> GradeResult:
+    """One child per instruction (1 followed / 0 not); the parent is their mean (`fraction`) or min (`all`)."""
+    # identical variants (no '*' in the text, a one-line text) give identical verdicts: check each once
+    variants = list(dict.fromkeys(loose_variants(response))) if mode == "loose" else None
+    children: dict[str, GradeResult] = {}
+    failed: list[str] = []
+    broken: list[str] = []
+    for instr in bound:
+        try:
+            ok = is_followed(instr.check, response, mode, variants)
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            children[instr.name] = GradeResult.failure("error", f"{type(exc).__name__}: {exc}", "other_error")
+            broken.append(instr.name)
+            continue
+        children[instr.name] = GradeResult(score=float(ok), reason="followed" if ok else "not followed",
+                                           details={"kwargs": instr.kwargs} if instr.kwargs else {})
+        if not ok:
+            failed.append(instr.name)
+    total = len(bound)
+    followed = total - len(failed) - len(broken)
+    summary = f"{followed}/{total} instructions followed ({mode})"
+    if failed:
+        summary += "; not followed: " + ", ".join(failed)
+    if broken:
+        return GradeResult(score=0.0, status="error", error_type="other_error", children=children,
+                           reason=summary + "; check failed: " + ", ".join(broken))
+    if not response.strip():
+        return GradeResult(score=0.0, status="no_answer", children=children, reason="empty response; " + summary)
+    score = followed / total if scoring == "fraction" else float(followed == total)
+    return GradeResult(score=score, children=children, reason=summary,
+                       details={"followed": followed, "total": total})
