@@ -1,0 +1,63 @@
+"""`verigrade sandbox ...`: doctor, build, ensure. `register(subparsers)` is wired in by graders/cli."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("sandbox", help="the Docker sandbox: doctor, build, ensure",
+                                   description="Manage the Docker sandbox used by unit_tests and python graders.")
+    sub = parser.add_subparsers(dest="sandbox_command", required=True)
+    doctor = sub.add_parser("doctor", help="say whether a daemon answers and the image is built, and what to do")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    doctor.set_defaults(func=cmd_doctor)
+    build = sub.add_parser("build", help="build the sandbox image (content-hash tagged)")
+    build.add_argument("--source", choices=["auto", "registry", "debootstrap"], default="auto",
+                       help="registry: FROM python:3.11-slim; debootstrap: air-gapped, from the host's apt "
+                            "mirror (root); auto: registry if one answers")
+    build.add_argument("--from-registry", dest="source", action="store_const", const="registry",
+                       help="same as --source registry")
+    build.add_argument("--force", action="store_true", help="rebuild even if the image exists")
+    build.set_defaults(func=cmd_build)
+    ensure = sub.add_parser("ensure", help="start dockerd if needed (root) and build the image if missing")
+    ensure.add_argument("--no-build", action="store_true")
+    ensure.set_defaults(func=cmd_ensure)
+
+
+def cmd_doctor(args) -> int:
+    from sandbox.doctor import diagnose
+
+    report = diagnose()
+    if getattr(args, "json", False):
+        print(json.dumps(report, indent=2))
+        return 0 if report["ok"] else 1
+    print(f"docker daemon: {'answers' if report['daemon'] else 'NOT reachable'}"
+          + (f" (server {report.get('server_version')})" if report.get("server_version") else ""))
+    print(f"sandbox image: {report['image'] or 'NOT built'}")
+    if report["daemon"]:
+        print(f"labelled sandbox containers: {report.get('sandbox_containers', 0)}")
+    if not report["ok"]:
+        print(f"problem: {report.get('problem')}")
+        print(f"to fix: {report.get('advice')}")
+    return 0 if report["ok"] else 1
+
+
+def cmd_build(args) -> int:
+    from sandbox.debootstrap import BuildError
+    from sandbox.docker_client import DockerUnavailable, get_client
+    from sandbox.image import build_image
+
+    try:
+        ref = build_image(get_client(), source=args.source, force=args.force, log=lambda m: print(m, flush=True))
+    except (BuildError, DockerUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(ref)
+    return 0
+
+
+def cmd_ensure(args) -> int:
+    from sandbox.ensure import main
+
+    return main(["--no-build"] if getattr(args, "no_build", False) else [])

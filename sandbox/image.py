@@ -1,0 +1,168 @@
+"""The sandbox image: a Python base plus the trusted runner, tagged with a content hash of the recipe.
+
+Two recipes give the same layer on different bases: `registry` (FROM python:3.X-slim, when a registry
+answers) and `debootstrap` (a Debian minbase root filesystem built from the host's apt mirror, for
+air-gapped hosts). A changed runner or recipe changes the hash, so the image is rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable
+
+from sandbox.debootstrap import DEFAULT_SUITE, BuildError, base_recipe, build_rootfs_image, host_apt_source
+
+REPOSITORY = "verigrade-sandbox"
+BASE_REPOSITORY = "verigrade-sandbox-base"
+REGISTRY_BASE = "python:3.11-slim"
+RUNTIME_DIR = Path(__file__).parent / "runtime"
+RUNTIME_FILES = ("harness.py", "child.py", "candidate.py", "literal.py")
+KEEPER_UID, SANDBOX_UID = 10001, 10002
+RUNNER_PATH = "/opt/verigrade/harness.py"
+IMAGE_ENV = "VERIGRADE_SANDBOX_IMAGE"
+
+LAYER = """\
+FROM {base}
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN groupadd -g {keeper} vgkeeper && useradd -u {keeper} -g {keeper} -M -d /nonexistent -s /bin/false vgkeeper \\
+ && groupadd -g {sandbox} vgsandbox && useradd -u {sandbox} -g {sandbox} -M -d /work -s /bin/false vgsandbox \\
+ && mkdir -p /work /opt/verigrade && chmod 1777 /work
+COPY runtime/ /opt/verigrade/
+RUN python3 -m compileall -q /opt/verigrade && chmod -R a+rX,go-w /opt/verigrade \\
+ && rm -rf /var/cache/apt/archives/*.deb /var/lib/apt/lists/*
+LABEL verigrade.sandbox.recipe="{digest}" verigrade.sandbox.source="{source}"
+"""
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def base_for(source: str) -> str:
+    """The base recipe string of a source (what the content hash covers)."""
+    if source == "registry":
+        return REGISTRY_BASE
+    try:
+        suite = host_apt_source()[1]
+    except BuildError:
+        suite = DEFAULT_SUITE
+    return base_recipe(suite)
+
+
+def recipe_digest(source: str) -> str:
+    files = [(name, (RUNTIME_DIR / name).read_bytes()) for name in RUNTIME_FILES]
+    return _digest(source, base_for(source), LAYER, *[x for pair in files for x in pair])
+
+
+def image_tag(source: str) -> str:
+    return f"{REPOSITORY}:{recipe_digest(source)}"
+
+
+def find_image(client) -> str | None:
+    """The sandbox image for the current recipe if present (either source), or the `VERIGRADE_SANDBOX_IMAGE` override."""
+    import docker.errors
+
+    override = os.environ.get(IMAGE_ENV)
+    candidates = [override] if override else [image_tag("registry"), image_tag("debootstrap")]
+    for ref in candidates:
+        try:
+            client.images.get(ref)
+            return ref
+        except docker.errors.ImageNotFound:
+            continue
+    return None
+
+
+def registry_answers(client, timeout_s: float = 20.0) -> bool:
+    """Does a registry serve the base image? Asks for its manifest only (no pull), bounded in time."""
+    if _image_exists(client, REGISTRY_BASE):
+        return True
+    box: dict[str, bool] = {}
+
+    def probe() -> None:
+        try:
+            client.api.inspect_distribution(REGISTRY_BASE)
+            box["ok"] = True
+        except Exception:  # noqa: BLE001 - unreachable registry, DNS failure, rate limit...
+            box["ok"] = False
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    return box.get("ok", False)
+
+
+def _pull_base(client, log: Callable[[str], None]) -> None:
+    if _image_exists(client, REGISTRY_BASE):
+        return
+    log(f"pulling {REGISTRY_BASE}")
+    repo, tag = REGISTRY_BASE.split(":")
+    try:
+        client.images.pull(repo, tag=tag)
+    except Exception as exc:  # noqa: BLE001
+        raise BuildError(f"cannot pull {REGISTRY_BASE} ({exc}); on an air-gapped host use --source debootstrap") from None
+
+
+def build_image(client, source: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> str:
+    """Build (or find) the sandbox image; `source` is auto | registry | debootstrap. Returns the image ref."""
+    if source == "auto":
+        existing = find_image(client)
+        if existing and not force:
+            return existing
+        source = "registry" if registry_answers(client) else "debootstrap"
+        log(f"image source: {source}")
+    if source not in ("registry", "debootstrap"):
+        raise BuildError(f"unknown image source {source!r}; use auto, registry or debootstrap")
+    tag = image_tag(source)
+    if _image_exists(client, tag) and not force:
+        log(f"{tag} is already built")
+        return tag
+    if source == "registry":
+        _pull_base(client, log)
+        base = REGISTRY_BASE
+    else:
+        base = f"{BASE_REPOSITORY}:{_digest(base_for('debootstrap'))}"
+        if force or not _image_exists(client, base):
+            repo, base_tag = base.split(":")
+            build_rootfs_image(client, repo, base_tag, log=log)
+    _build_layer(client, base, source, tag, log)
+    return tag
+
+
+def _build_layer(client, base: str, source: str, tag: str, log: Callable[[str], None]) -> None:
+    context = tempfile.mkdtemp(prefix="verigrade-image-")
+    try:
+        Path(context, "Dockerfile").write_text(LAYER.format(base=base, keeper=KEEPER_UID, sandbox=SANDBOX_UID,
+                                                            digest=tag.split(":")[1], source=source))
+        os.mkdir(os.path.join(context, "runtime"))
+        for name in RUNTIME_FILES:
+            shutil.copy(RUNTIME_DIR / name, os.path.join(context, "runtime", name))
+        log(f"building {tag} from {base}")
+        try:
+            _, output = client.images.build(path=context, tag=tag, rm=True, forcerm=True, network_mode="none",
+                                            labels={"verigrade.sandbox.image": "1"})
+        except Exception as exc:  # noqa: BLE001 - docker.errors.BuildError and API errors alike
+            raise BuildError(f"docker build of {tag} failed: {exc}") from None
+        for chunk in output:
+            if isinstance(chunk, dict) and chunk.get("stream", "").strip():
+                log(chunk["stream"].rstrip())
+    finally:
+        shutil.rmtree(context, ignore_errors=True)
+
+
+def _image_exists(client, ref: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(ref)
+        return True
+    except docker.errors.ImageNotFound:
+        return False

@@ -1,0 +1,358 @@
+"""The trusted test runner. It runs inside the sandbox container (or, for the unsafe process backend, on
+the host) and is the only code that decides `assert`-style verdicts.
+
+Reads one job (JSON) on stdin (or, with --serve, a stream of length-prefixed jobs), runs every test of every sample in a *fresh candidate interpreter*
+(candidate.py), and writes one JSON record per sample plus a final record to stdout, each carrying the
+job's nonce. The candidate never shares a process with this runner: it gets arguments and returns plain
+literal values over a pipe. In a container this process makes itself non-dumpable first, so the
+candidate (same uid) can't read its memory or file descriptors through /proc. Stdlib only.
+"""
+import builtins
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import literal  # noqa: E402
+from child import RUNNER_IGNORES, Child, Stop, describe_exit, exit_kind  # noqa: E402
+
+IN_CONTAINER = os.environ.get("VERIGRADE_IN_SANDBOX") == "1" and os.getuid() != 0
+# -- process hygiene --------------------------------------------------------------------------------------
+def same_uid_others():
+    """Live processes of our uid other than us (container mode only)."""
+    me, uid, found = os.getpid(), os.getuid(), []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/status") as fh:
+                status = fh.read()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(name))
+    return found
+
+
+def kill_everything(child):
+    """Kill the candidate and everything it started (setsid escapees included in a container).
+
+    Returns how many processes besides the candidate itself were still alive (container mode): a
+    process that outlives its test is a violation.
+    """
+    leftovers = 0
+    if IN_CONTAINER:
+        leftovers = len([p for p in same_uid_others() if child is None or p != child.proc.pid])
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process of our uid except us; keeper and init run as another uid
+        except ProcessLookupError:
+            pass
+    elif child is not None:
+        try:
+            os.killpg(child.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if child is not None:
+        for stream in (child.proc.stdout, child.proc.stderr, child.proc.stdin):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        for fd in (child.ctrl_r, child.ctrl_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        try:
+            child.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    if IN_CONTAINER:
+        end = time.monotonic() + 3
+        while same_uid_others() and time.monotonic() < end:
+            time.sleep(0.005)
+    return leftovers
+
+
+# -- the three test formats ------------------------------------------------------------------------------
+def call_candidate(child, fn, args_lit, kwargs_lit, deadline):
+    child.send({"fn": fn, "args": args_lit, "kwargs": kwargs_lit})
+    line = child.pump(deadline, want_line=True)
+    try:
+        return json.loads(line)
+    except ValueError:
+        raise Stop("protocol", "the candidate sent an unreadable answer") from None
+
+
+class Proxy:
+    """Stands in for the candidate's function inside the trusted test code."""
+
+    def __init__(self, child, name, deadline):
+        self.child, self.name, self.deadline, self.calls = child, name, deadline, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        try:
+            args_lit, kwargs_lit = literal.encode(list(args)), literal.encode(kwargs)
+        except literal.NotTransportable as exc:
+            raise Stop("harness", f"the test passes an argument that can't be sent to the candidate: {exc}")
+        answer = call_candidate(self.child, self.name, args_lit, kwargs_lit, self.deadline)
+        if answer.get("ok"):
+            try:
+                return literal.decode(answer.get("value", ""))
+            except ValueError as exc:
+                raise Stop("bad_value", f"{self.name} returned something that isn't plain data ({exc})")
+        if answer.get("exc_type") == "NotTransportable":
+            raise Stop("bad_value", f"{self.name}: {answer.get('error')}")
+        if answer.get("exc_type") == "MemoryError":
+            raise Stop("memory", f"{self.name} ran out of memory (MemoryError at the memory limit)")
+        exc_cls = getattr(builtins, str(answer.get("exc_type")), None)
+        message = f"{self.name} raised {answer.get('error')}"
+        if isinstance(exc_cls, type) and issubclass(exc_cls, Exception) and exc_cls is not AssertionError:
+            raise exc_cls(message)
+        raise CandidateRaised(message)
+
+
+class CandidateRaised(Exception):
+    pass
+
+
+def called_names(tree):
+    import ast
+
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names.add(node.func.id)
+    return names
+
+
+def calls_check_itself(tree):
+    import ast
+
+    return any(isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+               and isinstance(node.value.func, ast.Name) and node.value.func.id == "check" for node in tree.body)
+
+
+def wait_ready(child, deadline):
+    line = child.pump(deadline, want_line=True)
+    ready = json.loads(line)
+    if not ready.get("ready"):
+        kind = "memory" if str(ready.get("error", "")).startswith("MemoryError") else "load_error"
+        raise Stop(kind, f"the code failed to load: {ready.get('error', '?')}")
+
+
+def run_assert(sample, test, child, deadline):
+    import ast
+    import traceback
+
+    namespace = {"__name__": "__verigrade_test__"}
+    try:
+        exec(compile(sample.get("setup") or "", "setup", "exec"), namespace)
+        tree = compile(test["source"], "test", "exec", ast.PyCF_ONLY_AST)
+    except Exception as exc:  # noqa: BLE001 - trusted input that is broken: not the candidate's fault
+        return {"status": "error", "kind": "bad_test", "reason": f"the test itself is broken: {exc!r}"[:300]}
+    wait_ready(child, deadline)
+    entry = sample.get("entry_point")
+    names = called_names(tree) | ({entry} if entry else set())
+    proxies = {}
+    for name in names:
+        if name == entry or (name not in namespace and not hasattr(builtins, name)):
+            proxies[name] = namespace[name] = Proxy(child, name, deadline)
+    lines = test["source"].splitlines()
+    try:
+        exec(compile(tree, "test", "exec"), namespace)
+        check = namespace.get("check")
+        if entry and callable(check) and not calls_check_itself(tree):
+            check(proxies[entry])
+    except (Stop, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        where = ""
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == "test" and 0 < frame.lineno <= len(lines):
+                where = lines[frame.lineno - 1].strip()
+        what = "assertion failed" if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+        return {"status": "fail", "kind": "wrong_answer" if isinstance(exc, AssertionError) else "exception",
+                "reason": (f"{what}: {where}" if where else what)[:400]}
+    if not any(p.calls for p in proxies.values()):
+        return {"status": "fail", "kind": "no_calls", "reason": "the test never called the candidate's code"}
+    return {"status": "pass", "reason": f"{sum(p.calls for p in proxies.values())} calls checked"}
+
+
+def run_calls(sample, test, child, deadline):
+    wait_ready(child, deadline)
+    answer = call_candidate(child, test["fn"], test["args"], test.get("kwargs", "{}"), deadline)
+    if answer.get("ok"):
+        return {"status": "ran", "value": answer.get("value", "")}
+    kind = "bad_value" if answer.get("exc_type") == "NotTransportable" else (
+        "memory" if answer.get("exc_type") == "MemoryError" else "exception")
+    return {"status": "fail", "kind": kind, "reason": str(answer.get("error"))[:400], "tb": answer.get("tb", "")}
+
+
+def run_io(sample, test, workdir, limits, deadline):
+    child = Child([sys.executable, "-I", "-B", "solution.py"], workdir, limits,
+                  stdin_bytes=test.get("stdin", "").encode())
+    try:
+        child.pump(deadline, want_line=False)
+    except Stop as stop:
+        kill_everything(child)
+        return {"status": "timeout" if stop.kind == "timeout" else "fail", "kind": stop.kind, "reason": stop.reason}
+    rc = child.proc.returncode
+    record = {"status": "ran", "stdout": child.out.decode("utf-8", "replace"), "rc": rc,
+              "stderr_tail": child.stderr_tail()}
+    if rc != 0:
+        record.update(status="fail", kind=exit_kind(rc, child.err), reason=describe_exit(rc, child.err).replace(
+            "before returning a result", "(non-zero)"))
+    record["leftovers"] = kill_everything(child)
+    return record
+
+
+def run_test(sample, test, workdir, limits, deadline):
+    if sample["format"] == "io":
+        return run_io(sample, test, workdir, limits, deadline)
+    module = "__main__" if sample.get("as_main") else sample.get("module_name", "solution")
+    child = Child([sys.executable, "-I", "-B", os.path.join(HERE, "candidate.py"),
+                   os.path.join(workdir, "solution.py"), module], workdir, limits, control=True)
+    try:
+        runner = run_assert if sample["format"] == "assert" else run_calls
+        record = runner(sample, test, child, deadline)
+    except Stop as stop:
+        status = "timeout" if stop.kind == "timeout" else "fail"
+        if stop.kind == "exited":
+            stop.kind = exit_kind(child.proc.poll(), child.err)
+        record = {"status": status, "kind": stop.kind, "reason": stop.reason, "stderr_tail": child.stderr_tail()}
+    finally:
+        leftovers = kill_everything(child)
+    record["leftovers"] = leftovers
+    return record
+
+
+# -- samples and the job ---------------------------------------------------------------------------------
+def outside_files(work_root, own_dir):
+    """Anything written where the candidate has no business writing (container mode only)."""
+    found = []
+    for place in ("/tmp", "/dev/shm", work_root):
+        try:
+            entries = os.listdir(place)
+        except OSError:
+            continue
+        for name in entries:
+            path = os.path.join(place, name)
+            if path != own_dir:
+                found.append(path)
+    return found
+
+
+def wipe(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def run_sample(sample, job):
+    limits = job["limits"]
+    started = time.monotonic()
+    sample_deadline = started + float(sample["sample_timeout_s"])
+    workdir = os.path.join(job["work_root"], f"s-{os.getpid()}-{sample['id']}-{os.urandom(4).hex()}")
+    os.mkdir(workdir, 0o700)
+    with open(os.path.join(workdir, "solution.py"), "w", encoding="utf-8") as fh:
+        fh.write(sample["code"])
+    records, violations = [], []
+    for test in sample["tests"]:
+        now = time.monotonic()
+        if now >= sample_deadline:
+            records.append({"id": test["id"], "status": "timeout", "kind": "timeout",
+                            "reason": "the sample's total time budget ran out before this test"})
+            continue
+        deadline = min(now + float(test["timeout_s"]), sample_deadline)
+        try:
+            record = run_test(sample, test, workdir, limits, deadline)
+        except Exception as exc:  # noqa: BLE001 - a harness bug costs this test, never the job
+            import traceback
+
+            record = {"status": "error", "kind": "harness", "reason": f"harness error: {exc!r}"[:300],
+                      "tb": traceback.format_exc()[-2000:]}
+        record["id"] = test["id"]
+        record["elapsed_ms"] = round((time.monotonic() - now) * 1000, 2)
+        records.append(record)
+        leftovers = record.pop("leftovers", 0)
+        if leftovers and record.get("status") != "timeout":
+            violations.append(f"left {leftovers} background process(es) running after test {test['id']}")
+    if IN_CONTAINER:
+        stray = outside_files(job["work_root"], workdir)
+        if stray:
+            violations.append("wrote outside its work dir: " + ", ".join(sorted(stray)[:5]))
+            for path in stray:
+                wipe(path)
+    wipe(workdir)
+    return {"sample": sample["id"], "tests": records, "violations": violations,
+            "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
+
+
+def make_undumpable():
+    """PR_SET_DUMPABLE=0: /proc/<our pid>/{mem,fd,environ} become root-only and ptrace-attach fails."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def emit(message):
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def run_job(job):
+    nonce = job["nonce"]
+    contaminated = False
+    if IN_CONTAINER and same_uid_others():
+        contaminated = True  # someone from an earlier run survived: kill before touching any sample
+        kill_everything(None)
+    timed_out = False
+    for sample in job["samples"]:
+        record = run_sample(sample, job)
+        contaminated = contaminated or bool(record["violations"])
+        timed_out = timed_out or any(t.get("status") == "timeout" for t in record["tests"])
+        record["nonce"] = nonce
+        emit(record)
+    # the host replaces the container after contamination or a timeout, even though everything was killed
+    emit({"nonce": nonce, "done": True, "contaminated": contaminated, "timed_out": timed_out})
+
+
+def serve(stream):
+    """Warm-pool mode: jobs arrive one after another as `<byte length>\n<json>`; stop at end of input."""
+    while True:
+        header = stream.readline()
+        if not header.strip():
+            return
+        run_job(json.loads(stream.read(int(header))))
+
+
+def main():
+    if IN_CONTAINER:
+        make_undumpable()
+        for sig in RUNNER_IGNORES:
+            signal.signal(sig, signal.SIG_IGN)
+    if "--serve" in sys.argv[1:]:
+        serve(sys.stdin.buffer)
+    else:
+        run_job(json.loads(sys.stdin.buffer.read()))
+
+
+if __name__ == "__main__":
+    main()

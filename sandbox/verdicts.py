@@ -1,0 +1,162 @@
+"""Host-side halves of the test formats: turn a spec's tests into runner tests, and judge what came back.
+
+Expected values of `io` and `calls` tests never enter the sandbox: the runner sends back stdout or a
+plain literal, and the comparison happens here, on values that can't carry a custom `__eq__`.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from typing import Any
+
+from sandbox.runtime import literal
+
+_FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_CODE_LANGS = {"", "python", "py", "python3"}
+
+
+class BadTests(ValueError):
+    """The item's tests can't be read in the chosen format (the reference is broken, not the sample)."""
+
+
+def extract_code(text: str) -> str:
+    """The last fenced code block (python or unlabelled, else any), or the whole text when there is none."""
+    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
+    if not blocks:
+        return text
+    preferred = [body for lang, body in blocks if lang in _CODE_LANGS]
+    return (preferred or [blocks[-1][1]])[-1]
+
+
+def defines(code: str, name: str) -> bool:
+    pattern = rf"(?m)^(?:async\s+def|def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*="
+    return re.search(pattern, code) is not None
+
+
+# -- turning spec tests into runner tests -----------------------------------------------------------------
+def assert_tests(tests: Any) -> list[dict]:
+    """A `check(candidate)` source, a string of plain asserts (one test per assert) or a list of strings."""
+    if isinstance(tests, str):
+        return [{"source": src} for src in _split_asserts(tests)]
+    if isinstance(tests, list) and tests and all(isinstance(t, str) for t in tests):
+        return [{"source": t} for t in tests]
+    raise BadTests("assert tests must be a string of test code or a non-empty list of strings")
+
+
+def _split_asserts(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise BadTests(f"the test code does not parse: {exc.msg} (line {exc.lineno})") from None
+    asserts = [node for node in tree.body if isinstance(node, ast.Assert)]
+    has_check = any(isinstance(n, ast.FunctionDef) and n.name == "check" for n in tree.body)
+    if has_check or len(asserts) < 2:
+        return [source]
+    lines = source.splitlines()
+    shared = [ast.get_source_segment(source, n) or "" for n in tree.body if not isinstance(n, ast.Assert)]
+    prefix = "\n".join(shared)
+    return [prefix + "\n" + "\n".join(lines[a.lineno - 1: a.end_lineno]) for a in asserts]
+
+
+def io_tests(tests: Any) -> list[dict]:
+    """[{input, output}] (also stdin/stdout, expected_output keys) or {"inputs": [...], "outputs": [...]}."""
+    if isinstance(tests, dict) and "inputs" in tests and "outputs" in tests:
+        if len(tests["inputs"]) != len(tests["outputs"]):
+            raise BadTests("inputs and outputs have different lengths")
+        tests = [{"input": i, "output": o} for i, o in zip(tests["inputs"], tests["outputs"])]
+    if not isinstance(tests, list) or not tests:
+        raise BadTests("io tests must be a non-empty list of {input, output} objects")
+    out = []
+    for n, test in enumerate(tests):
+        if not isinstance(test, dict):
+            raise BadTests(f"io test {n} is not an object")
+        stdin = _first(test, ("input", "stdin"), f"io test {n} has no input")
+        expected = _first(test, ("output", "stdout", "expected_output"), f"io test {n} has no output")
+        out.append({"stdin": _as_text(stdin), "expected": _as_text(expected)})
+    return out
+
+
+def calls_tests(tests: Any, entry_point: str | None) -> list[dict]:
+    """[{args, kwargs?, expected, fn?}] or [[args, expected], ...]; args is a list of positional arguments."""
+    if not isinstance(tests, list) or not tests:
+        raise BadTests("calls tests must be a non-empty list")
+    out = []
+    for n, test in enumerate(tests):
+        if isinstance(test, list) and len(test) == 2:
+            test = {"args": test[0], "expected": test[1]}
+        if not isinstance(test, dict) or "args" not in test:
+            raise BadTests(f"calls test {n} needs 'args' and 'expected'")
+        expected = _first(test, ("expected", "output", "expected_output"), f"calls test {n} has no expected value")
+        fn = test.get("fn") or entry_point
+        if not fn:
+            raise BadTests(f"calls test {n}: no function name (set entry_point or the test's 'fn')")
+        args = test["args"] if isinstance(test["args"], list) else [test["args"]]
+        try:
+            out.append({"fn": fn, "args": literal.encode(args), "kwargs": literal.encode(test.get("kwargs") or {}),
+                        "expected": expected})
+        except literal.NotTransportable as exc:
+            raise BadTests(f"calls test {n}: {exc}") from None
+    return out
+
+
+def _first(test: dict, keys: tuple, message: str) -> Any:
+    for key in keys:
+        if key in test:
+            return test[key]
+    raise BadTests(message)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value) + "\n"
+    return value if isinstance(value, str) else str(value)
+
+
+# -- comparisons -----------------------------------------------------------------------------------------
+def normalise_lines(text: str) -> list[str]:
+    """`lines` mode: unify newlines, drop trailing whitespace on each line and trailing blank lines."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def io_matches(got: str, expected: str, mode: str, tol: float) -> bool:
+    if mode == "exact":
+        return got == expected
+    if mode == "tokens":
+        a, b = got.split(), expected.split()
+        return len(a) == len(b) and all(x == y or _close_numbers(x, y, tol) for x, y in zip(a, b))
+    return normalise_lines(got) == normalise_lines(expected)
+
+
+def _close_numbers(x: str, y: str, tol: float) -> bool:
+    try:
+        fx, fy = float(x), float(y)
+    except ValueError:
+        return False
+    return math.isclose(fx, fy, rel_tol=tol, abs_tol=tol)
+
+
+def values_equal(got: Any, expected: Any, tol: float) -> bool:
+    """Structural equality of plain data: lists and tuples interchangeable (JSON has no tuples), bools
+    distinct from numbers, floats within `tol`. Neither side can be a custom object."""
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return type(got) is type(expected) and got == expected
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        if isinstance(expected, float) or isinstance(got, float):
+            return math.isclose(got, expected, rel_tol=tol, abs_tol=tol) or got == expected
+        return got == expected
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
+        return len(got) == len(expected) and all(values_equal(g, e, tol) for g, e in zip(got, expected))
+    if isinstance(expected, dict) and isinstance(got, dict):
+        g = {str(k): v for k, v in got.items()}
+        e = {str(k): v for k, v in expected.items()}
+        return g.keys() == e.keys() and all(values_equal(g[k], e[k], tol) for k in e)
+    if isinstance(got, (set, frozenset)) and isinstance(expected, list):
+        try:
+            return got == set(expected)
+        except TypeError:
+            return False
+    return type(got) is type(expected) and got == expected
