@@ -1,0 +1,189 @@
+"""OpenAI-compatible chat-completions judge (vLLM, llama.cpp server, `transformers serve`, OpenAI, our server).
+
+Asks for `logprobs` + `top_logprobs`; when the first generated token's alternatives identify the choices
+unambiguously, the verdict comes from those probabilities, otherwise the reply text is returned for the
+grader to parse. Retries connection errors, 429 and 5xx with exponential backoff (honouring Retry-After),
+enforces a per-request timeout and a concurrency limit, and reads the API key from an environment variable
+only. A failure is returned as a `BackendFailure` (-> status `error`/`timeout`), never raised.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from graders.judges.backends import BackendFailure, BackendOptions, Reply, Request
+
+OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
+
+
+def _part(part: Any) -> Any:
+    """OpenAI grader content part -> chat-completions content part."""
+    if not isinstance(part, dict):
+        return {"type": "text", "text": str(part)}
+    kind = part.get("type")
+    if kind in ("input_text", "output_text", "text"):
+        return {"type": "text", "text": part.get("text", "")}
+    if kind == "input_image":
+        image = {"url": part.get("image_url", ""), "detail": part.get("detail", "auto")}
+        return {"type": "image_url", "image_url": image}
+    if kind == "input_audio":
+        return {"type": "input_audio", "input_audio": part.get("input_audio", {})}
+    return {"type": "text", "text": json.dumps(part)}
+
+
+def wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for msg in messages:
+        content = msg.get("content", "")
+        if isinstance(content, dict):
+            content = [content]
+        if isinstance(content, list):
+            parts = [_part(p) for p in content]
+            content = "".join(p["text"] for p in parts) if all(p["type"] == "text" for p in parts) else parts
+        out.append({"role": msg.get("role", "user"), "content": content})
+    return out
+
+
+def _norm(token: str) -> str:
+    return token.strip().strip("\"'`*.:").lower()
+
+
+def first_token_probs(top: list[dict[str, Any]], choices: list[str]) -> dict[str, float] | None:
+    """Choice probabilities from the first token's top_logprobs, or None if they can't decide.
+
+    Tokens are compared case-insensitively without spaces or quotes; choices that look the same that way
+    ("Yes", " yes") share one bucket, credited to the first of them.
+    """
+    keys: dict[str, str] = {}
+    for c in choices:
+        keys.setdefault(_norm(c), c)
+    if "" in keys:
+        return None
+    mass: dict[str, float] = {}
+    for entry in top:
+        tok = _norm(entry.get("token", ""))
+        if not tok:
+            continue
+        hits = [k for k in keys if k.startswith(tok)]
+        if len(hits) > 1:
+            return None  # e.g. token "1" could start "1" or "10": read the text instead
+        if hits and (hits[0] == tok or len(tok) >= 2):
+            c = keys[hits[0]]
+            mass[c] = mass.get(c, 0.0) + math.exp(float(entry.get("logprob", -1e9)))
+    total = sum(mass.values())
+    if total <= 0:
+        return None
+    return {c: mass.get(c, 0.0) / total for c in choices}
+
+
+def _default_max_tokens(choices: list[str]) -> int:
+    """Enough tokens to write the longest choice (plus a little), so text parsing can work too."""
+    return max(4, min(64, 2 * max(len(c) for c in choices) // 3 + 4))
+
+
+class HTTPBackend:
+    """Judge served by an OpenAI-compatible `/chat/completions` endpoint."""
+
+    def __init__(self, base_url: str, model: str, options: BackendOptions = BackendOptions(),
+                 api_key_env: str | None = None, openai_style: bool = False):
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.options = options
+        self.api_key_env = options.api_key_env or api_key_env
+        self.openai_style = openai_style
+        self.model_id = f"{self.base_url}#{model}"
+        self._slots = threading.BoundedSemaphore(max(1, options.max_concurrency))
+
+    @classmethod
+    def from_model_string(cls, model: str, options: BackendOptions = BackendOptions()) -> HTTPBackend:
+        if model.startswith("openai:"):
+            base = os.environ.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE
+            return cls(base, model[len("openai:"):], options, api_key_env="OPENAI_API_KEY", openai_style=True)
+        base, _, name = model.partition("#")
+        return cls(base, name or "default", options, api_key_env="VERIGRADE_JUDGE_API_KEY")
+
+    def _body(self, req: Request) -> dict[str, Any]:
+        sp = req.sampling
+        body: dict[str, Any] = {"model": self.model, "messages": wire_messages(req.messages),
+                                "temperature": sp.get("temperature", 0.0), "logprobs": True, "top_logprobs": 20}
+        limit = sp.get("max_completions_tokens") or sp.get("max_tokens") or _default_max_tokens(req.choices)
+        body["max_completion_tokens" if self.openai_style else "max_tokens"] = limit
+        for key in ("top_p", "seed", "reasoning_effort"):
+            if key in sp:
+                body[key] = sp[key]
+        return body
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.api_key_env or "") if self.api_key_env else None
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode(),
+                                         headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=self.options.request_timeout_s) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def ask(self, req: Request) -> Reply | BackendFailure:
+        """One request with retries; never raises."""
+        body = self._body(req)
+        last = ""
+        for attempt in range(self.options.max_retries + 1):
+            if attempt:
+                delay = self.options.backoff_s * (2 ** (attempt - 1)) * (1 + random.random() * 0.25)
+                time.sleep(min(delay, 30.0))
+            try:
+                with self._slots:
+                    data = self._post(body)
+                return self._reply(data, req.choices)
+            except urllib.error.HTTPError as exc:
+                detail = exc.read()[:300].decode("utf-8", "replace") if exc.fp else ""
+                last = f"HTTP {exc.code} from {self.base_url}: {detail}"
+                if exc.code == 429 or exc.code >= 500:
+                    retry_after = exc.headers.get("Retry-After") if exc.headers else None
+                    if retry_after and retry_after.replace(".", "", 1).isdigit():
+                        time.sleep(min(float(retry_after), 30.0))
+                    continue
+                return BackendFailure("error", last, details={"http_status": exc.code})
+            except (TimeoutError, socket.timeout):
+                return BackendFailure("timeout", f"judge server {self.base_url} did not answer within "
+                                      f"{self.options.request_timeout_s:g} s", error_type="model_grader_server_error")
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+                    return BackendFailure("timeout", f"judge server {self.base_url} timed out: {exc.reason}")
+                last = f"cannot reach judge server {self.base_url}: {exc.reason}"
+            except (ConnectionError, OSError) as exc:
+                last = f"connection to judge server {self.base_url} failed: {exc}"
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                return BackendFailure("error", f"malformed reply from {self.base_url}: {exc}",
+                                      error_type="model_grader_parse_error")
+        return BackendFailure("error", f"{last} (after {self.options.max_retries + 1} attempts)")
+
+    def _reply(self, data: dict[str, Any], choices: list[str]) -> Reply:
+        choice = data["choices"][0]
+        message = choice.get("message") or {}
+        text = message.get("content") or ""
+        if message.get("refusal"):
+            text = ""
+        content = ((choice.get("logprobs") or {}).get("content")) or []
+        if content:
+            top = content[0].get("top_logprobs") or [{"token": content[0].get("token", ""),
+                                                      "logprob": content[0].get("logprob", 0.0)}]
+            probs = first_token_probs(top, choices)
+            if probs is not None:
+                return Reply(probs=probs, text=text, mass=None, method="logprobs")
+        return Reply(probs=None, text=text, method="text")
+
+    def choose(self, requests: list[Request]) -> list[Reply | BackendFailure]:
+        if len(requests) == 1:
+            return [self.ask(requests[0])]
+        with ThreadPoolExecutor(max_workers=max(1, self.options.max_concurrency)) as pool:
+            return list(pool.map(self.ask, requests))

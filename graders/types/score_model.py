@@ -1,0 +1,75 @@
+"""`score_model` (OpenAI, fields verbatim): the judge gives a number in `range`, clamped and rescaled to [0, 1].
+
+`model`, `input` (chat messages whose text is templated), `range` (default [0, 1]), `sampling_params`,
+`pass_threshold`, plus verigrade's `hardening`, `backend_options` and `cache`. With the local backend the
+number is the expected value over the score tokens at the start of the reply (integers for integer
+ranges wider than 2, tenths otherwise); over HTTP it is read from the reply text (OpenAI's
+`{"result": x}` or a reply/last line that is a number). A reply with no number is an `error`
+(`model_grader_parse_error`), score 0, as OpenAI scores non-numeric outputs 0.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from graders.judges.backends import Reply, Request
+from graders.judges.grading import ModelGrader, Prepared, screened_failure
+from graders.judges.hardening import screen
+from graders.judges.prompts import parse_score
+from graders.registry import register
+from graders.result import GradeResult
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.10g}" if not float(value).is_integer() else str(int(value))
+
+
+def score_grid(low: float, high: float) -> list[str]:
+    """Number strings the local judge chooses between for a `range`."""
+    span = high - low
+    if float(low).is_integer() and float(high).is_integer() and 2 < span <= 100:
+        return [_fmt(low + k) for k in range(int(span) + 1)]
+    steps = 10 if span <= 2 else 20
+    values = [round(low + span * k / steps, 6) for k in range(steps + 1)]
+    grid = [_fmt(v) for v in values]
+    grid += [f"{int(v)}.0" for v in values if float(v).is_integer()]  # "1" and "1.0" are both ways to say 1
+    return grid
+
+
+@register
+class ScoreModelGrader(ModelGrader):
+    """OpenAI's score_model numeric judge."""
+
+    type = "score_model"
+
+    def setup_judge(self) -> None:
+        self.messages = self.spec["input"]
+        self.low, self.high = (float(x) for x in self.spec.get("range", [0, 1]))
+        if not self.high > self.low:
+            raise self.spec_error("range", f"range must be [min, max] with min < max, got {self.spec['range']}")
+        self.grid = score_grid(self.low, self.high)
+        self.sampling = dict(self.spec.get("sampling_params") or {})
+
+    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | GradeResult:
+        screened = screen(sample.get("output_text", ""), self.hardening)
+        if screened.verdict is not None:
+            return screened_failure(screened)
+        sample = {**sample, "output_text": screened.text}
+        messages = self.render_messages(self.messages, sample, item)
+        return Prepared(Request(messages, self.grid, self.sampling), {"flags": screened.flags})
+
+    def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
+        if reply.probs is not None:
+            raw = sum(p * float(c) for c, p in reply.probs.items())
+            details: dict[str, Any] = {"raw_score": raw, "mass": reply.mass}
+        else:
+            value = parse_score(reply.text or "")
+            if value is None:
+                return GradeResult.failure("error", f"judge reply has no numeric score: {(reply.text or '')[:80]!r}",
+                                           "model_grader_parse_error", reply=reply.text)
+            raw = value
+            details = {"raw_score": raw}
+        clamped = min(self.high, max(self.low, raw))
+        note = "" if clamped == raw else f" (clamped to {_fmt(clamped)})"
+        score = (clamped - self.low) / (self.high - self.low)
+        return GradeResult(score=score, reason=f"judge score {raw:.3g}{note} in range "
+                           f"[{_fmt(self.low)}, {_fmt(self.high)}]", details=details)
