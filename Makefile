@@ -31,6 +31,7 @@ docker: install
 demo: install docker
 	$(VENV)/bin/verigrade demo
 	$(VENV)/bin/verigrade train trainer/configs/demo.yaml
+	@echo "Longer run that shows learning: $(PY) benchmarks/grpo_learning.py --steps 30 (docs/performance.md, Trainer)"
 
 test: install docker
 	@$(PY) -m pytest -q; rc=$$?; \
