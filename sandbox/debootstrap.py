@@ -66,7 +66,7 @@ def build_rootfs_image(client, repository: str, tag: str, log: Callable[[str], N
     if os.geteuid() != 0:
         raise BuildError("the air-gapped build runs debootstrap, which needs root")
     if not shutil.which("debootstrap"):
-        _apt_install("debootstrap", log)
+        apt_install("debootstrap", log)
     uri, suite = host_apt_source()
     root = tempfile.mkdtemp(prefix="verigrade-rootfs-", dir=workdir)
     logfile = os.path.join(tempfile.gettempdir(), "verigrade-debootstrap.log")
@@ -105,7 +105,8 @@ def _unmount_below(root: str) -> None:
         subprocess.run(["umount", "-l", mount], check=False)
 
 
-def _apt_install(package: str, log: Callable[[str], None]) -> None:
+def apt_install(package: str, log: Callable[[str], None]) -> None:
+    """apt-get install one package (root only), retrying once after `apt-get update`."""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise BuildError(f"{package} is missing; install it with your package manager")
     log(f"installing {package} with apt-get")

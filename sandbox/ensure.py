@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Callable
 
+from sandbox.debootstrap import BuildError, apt_install
 from sandbox.docker_client import DockerSDKMissing, DockerUnavailable, forget_client, get_client
 
 DOCKERD_LOG = "/tmp/verigrade-dockerd.log"
@@ -90,13 +91,10 @@ def ensure(build: bool = True, source: str = "auto", log: Callable[[str], None] 
 def _apt_install(package: str, log: Callable[[str], None]) -> None:
     if not shutil.which("apt-get"):
         raise EnsureError(f"{package} is not installed and apt-get is not available; install Docker yourself")
-    log(f"installing {package} with apt-get")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", package]
-    if subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, stdin=subprocess.DEVNULL)
-        if subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL).returncode != 0:
-            raise EnsureError(f"apt-get install {package} failed")
+    try:
+        apt_install(package, log)
+    except BuildError as exc:
+        raise EnsureError(str(exc)) from None
 
 
 def _tail(path: str, lines: int = 15) -> str:
@@ -112,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="only make sure a daemon answers")
     parser.add_argument("--source", choices=["auto", "registry", "debootstrap"], default="auto")
     args = parser.parse_args(argv)
-    from sandbox.debootstrap import BuildError
 
     try:
         ensure(build=not args.no_build, source=args.source, log=lambda m: print(f"[sandbox] {m}", flush=True))

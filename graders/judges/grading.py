@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from graders.base import Grader
 from graders.judges.backends import BackendFailure, BackendOptions, Reply, Request, get_backend, resolve_model
 from graders.judges.cache import cache_key, shared_cache
-from graders.judges.hardening import HardeningConfig, Screened
+from graders.judges.hardening import HardeningConfig, Screened, screen
 from graders.result import GradeResult
 from graders.templates import TemplateError
 
@@ -94,6 +94,16 @@ class ModelGrader(Grader):
                            for p in parts]
             out.append({"role": msg.get("role", "user"), "content": content})
         return out
+
+    def prepare_openai_messages(self, sample: dict[str, Any], item: dict[str, Any],
+                                choices: list[str]) -> Prepared | GradeResult:
+        """Screen the candidate, then render the spec's OpenAI `input` messages as a choice among `choices`."""
+        screened = screen(sample.get("output_text", ""), self.hardening)
+        if screened.verdict is not None:
+            return screened_failure(screened)
+        sample = {**sample, "output_text": screened.text}
+        messages = self.render_messages(self.messages, sample, item)
+        return Prepared(Request(messages, choices, self.sampling), {"flags": screened.flags})
 
     # -- batching -------------------------------------------------------------------------------------
     def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders.judges.backends import Reply, Request
-from graders.judges.grading import ModelGrader, Prepared, screened_failure
-from graders.judges.hardening import screen
+from graders.judges.backends import Reply
+from graders.judges.grading import ModelGrader, Prepared
 from graders.judges.prompts import parse_score
 from graders.registry import register
 from graders.result import GradeResult
@@ -50,12 +49,7 @@ class ScoreModelGrader(ModelGrader):
         self.sampling = dict(self.spec.get("sampling_params") or {})
 
     def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | GradeResult:
-        screened = screen(sample.get("output_text", ""), self.hardening)
-        if screened.verdict is not None:
-            return screened_failure(screened)
-        sample = {**sample, "output_text": screened.text}
-        messages = self.render_messages(self.messages, sample, item)
-        return Prepared(Request(messages, self.grid, self.sampling), {"flags": screened.flags})
+        return self.prepare_openai_messages(sample, item, self.grid)
 
     def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
         if reply.probs is not None:
