@@ -1,7 +1,7 @@
 """The grader JSON Schema (draft 2020-12), assembled from one fragment per grader type.
 
-`graders/schema/types/<type>.json` holds the type's own fields; `common.json` the fields every grader
-has. `grader_schema()` returns the assembled schema; `verigrade schema` prints it.
+`graders/schema/types/<type>.json` holds the type's own fields (and optional helper `$defs`, shared by
+name across fragments); `common.json` the fields every grader has. `grader_schema()` returns the assembled schema; `verigrade schema` prints it.
 """
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ def grader_schema() -> dict[str, Any]:
             if key in frag:
                 definition[key] = frag[key]
         defs[name] = definition
+        for key, shared in frag.get("$defs", {}).items():  # helper definitions, referenced as #/$defs/<key>
+            if key in defs and defs[key] != shared:
+                raise ValueError(f"schema fragment '{name}' redefines $defs/{key} differently")
+            defs[key] = shared
         dispatch.append(
             {"if": {"properties": {"type": {"const": name}}, "required": ["type"]}, "then": {"$ref": f"#/$defs/{name}"}}
         )
