@@ -104,7 +104,10 @@ def test_pathological_inputs_return_within_timeout_and_pool_survives(guard):
     for text, res in zip(inputs, results):
         assert res.score == 0.0, text[:40]
         assert res.elapsed_ms <= (TIMEOUT_S + 1.0) * 1000, (text[:40], res.status, res.elapsed_ms)
-        assert res.status in (("rejected", "ok") if guard else ("timeout", "ok", "error")), (text[:40], res.reason)
+        # unguarded, a deep expression either overruns the timeout or hits the parser's recursion limit
+        # (reported as `rejected`) first, depending on how busy the machine is
+        assert res.status in (("rejected", "ok") if guard else ("timeout", "ok", "error", "rejected")), (
+            text[:40], res.reason)
     if guard:
         rejected = sum(r.status == "rejected" for r in results)
         assert rejected >= len(inputs) - 2, [(t[:30], r.status) for t, r in zip(inputs, results)]
