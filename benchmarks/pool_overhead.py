@@ -57,7 +57,7 @@ def main() -> None:
     print(f"in-process:                 {local:8.1f} us/sample")
     print(f"pool, grade_batch:          {batched:8.1f} us/sample")
     print(f"pool, grade() one at a time:{single:8.1f} us/sample")
-    print(f"timeout 0.2 s -> result after {kill:.2f} s (worker killed; its replacement starts lazily)")
+    print(f"timeout 0.2 s -> result after {kill:.2f} s (worker killed; its replacement starts in the background)")
 
 
 if __name__ == "__main__":

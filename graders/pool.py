@@ -43,6 +43,9 @@ class WorkerDied(Exception):
     pass
 
 
+_REFILLING = object()  # marks a slot whose replacement worker is starting in the background
+
+
 def _describe_exit(returncode: int | None, stderr_tail: str) -> str:
     if returncode is not None and returncode < 0:
         try:
@@ -149,6 +152,7 @@ class WorkerPool:
         self._closed = False
         self.owner_pid = os.getpid()
         self.stats = {"timeouts": 0, "crashes": 0, "spawned": 0}
+        self._last_task: tuple[Callable, Any] | None = None  # pre-warms replacement workers
 
     # -- worker bookkeeping -------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
@@ -227,7 +231,7 @@ class WorkerPool:
                         waited = (time.monotonic() - started) * 1000.0
                         results.append(Outcome("timeout", message=f"exceeded the {timeout_s:g} s hard timeout; "
                                                "worker process killed", elapsed_ms=waited))
-                        worker = self._replace(len(results) < len(payloads))
+                        worker = self._after_loss(len(results) < len(payloads))
                         break
                     except WorkerDied as exc:
                         worker.kill()
@@ -235,23 +239,50 @@ class WorkerPool:
                             self.stats["crashes"] += 1
                         waited = (time.monotonic() - started) * 1000.0
                         results.append(Outcome("crash", message=str(exc), elapsed_ms=waited))
-                        worker = self._replace(len(results) < len(payloads))
+                        worker = self._after_loss(len(results) < len(payloads))
                         break
                 if worker is None and len(results) < len(payloads):
                     results.extend(Outcome("crash", message="no worker process could be started")
                                    for _ in payloads[len(results):])
         finally:
-            self._checkin(worker)
+            if worker is not _REFILLING:
+                self._checkin(worker)
         return results
 
-    def _replace(self, needed: bool) -> _Worker | None:
-        """A fresh worker for the rest of a chunk; with nothing left, the slot is freed and refilled lazily."""
-        if not needed:
-            return None
+    def _after_loss(self, more_to_do: bool):
+        """After killing a worker: a fresh one now if the chunk continues, else refill in the background."""
+        if more_to_do:
+            return self._replace()
+        self._refill_in_background()
+        return _REFILLING
+
+    def _replace(self) -> _Worker | None:
+        """A fresh worker for the rest of a chunk (None if it can't start; the slot is then freed)."""
         try:
             return self._spawn()
         except Exception:  # noqa: BLE001
             return None
+
+    def _refill_in_background(self) -> None:
+        """Start a replacement worker off the caller's path, warmed up with the last task's `prepare`.
+
+        The slot stays counted as live meanwhile, so a caller needing a worker waits for this one instead
+        of paying a cold start after its own timeout."""
+        last = self._last_task
+
+        def work() -> None:
+            try:
+                worker = self._spawn()
+                if last is not None:
+                    worker.send(("chunk", last[0], last[1], []))
+                    if worker.recv(STARTUP_TIMEOUT_S)[0] != "loaded":
+                        raise WorkerDied("replacement worker failed to warm up")
+            except Exception:  # noqa: BLE001 - the slot is freed; the next caller spawns one itself
+                self._checkin(None)
+                return
+            self._checkin(worker)
+
+        threading.Thread(target=work, name="verigrade-pool-refill", daemon=True).start()
 
     def map(self, func: Callable, payloads: list, timeout_s: float, shared: Any = None,
             chunk_size: int | None = None) -> list[Outcome]:
@@ -261,6 +292,7 @@ class WorkerPool:
             return []
         if self._closed:
             raise RuntimeError("worker pool is shut down")
+        self._last_task = (func, shared)
         if chunk_size is None:
             chunk_size = max(1, min(64, math.ceil(len(payloads) / (self.size * 4))))
         chunks = [payloads[i:i + chunk_size] for i in range(0, len(payloads), chunk_size)]

@@ -134,3 +134,21 @@ def test_isolated_grading_from_asyncio():
 
 def test_shared_pool_is_reused():
     assert get_pool() is get_pool()
+
+
+def test_slot_is_refilled_in_the_background_after_a_timeout():
+    p = WorkerPool(size=1, memory_mb=512)
+    try:
+        assert [o.kind for o in p.map(tasks.echo, [1], timeout_s=5.0)] == ["ok"]
+        spawned = p.stats["spawned"]
+        start = time.monotonic()
+        assert p.map(tasks.sleep_then_echo, [30.0], timeout_s=0.3)[0].kind == "timeout"
+        assert time.monotonic() - start < 5.0  # the result does not wait for a replacement to start
+        deadline = time.monotonic() + 30
+        while p._idle.qsize() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert p.stats["spawned"] == spawned + 1 and p._idle.qsize() == 1  # warm replacement, nobody asked
+        assert [o.value for o in p.map(tasks.echo, [2], timeout_s=5.0)] == [(None, 2)]
+        assert p.stats["spawned"] == spawned + 1
+    finally:
+        p.shutdown()
