@@ -113,14 +113,8 @@ class Grader:
             result = self.evaluate(sample, item)
             if not isinstance(result, GradeResult):
                 result = GradeResult(score=result)
-        except TemplateError as exc:
-            result = GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
-        except MemoryError:
-            result = GradeResult.failure("error", "out of memory while grading (memory cap reached)", "other_error")
         except Exception as exc:  # noqa: BLE001 - a bad sample is a result, never an exception
-            result = GradeResult.failure(
-                "error", f"{type(exc).__name__}: {exc}", "other_error", traceback=traceback.format_exc(limit=6)
-            )
+            result = failure_from_exception(exc)
         return self._finish(result, (time.perf_counter() - start) * 1000.0)
 
     def _finish(self, result: GradeResult, elapsed_ms: float) -> GradeResult:
@@ -154,6 +148,16 @@ class Grader:
                                           "other_error", traceback=outcome.message)
             results.append(self._finish(res, outcome.elapsed_ms))
         return results
+
+
+def failure_from_exception(exc: Exception) -> GradeResult:
+    """The result for an exception raised while grading one sample; call it inside the `except` block."""
+    if isinstance(exc, TemplateError):
+        return GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
+    if isinstance(exc, MemoryError):
+        return GradeResult.failure("error", "out of memory while grading (memory cap reached)", "other_error")
+    return GradeResult.failure("error", f"{type(exc).__name__}: {exc}", "other_error",
+                               traceback=traceback.format_exc(limit=6))
 
 
 def _split_row(row: Any) -> tuple[Any, dict[str, Any]]:

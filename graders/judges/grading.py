@@ -7,16 +7,14 @@ concurrency over HTTP), and turning backend failures into statuses.
 """
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from graders.base import Grader
+from graders.base import Grader, failure_from_exception
 from graders.judges.backends import BackendFailure, BackendOptions, Reply, Request, get_backend, resolve_model
 from graders.judges.cache import cache_key, shared_cache
 from graders.judges.hardening import HardeningConfig, Screened, screen
 from graders.result import GradeResult
-from graders.templates import TemplateError
 
 
 @dataclass
@@ -115,11 +113,8 @@ class ModelGrader(Grader):
         for i, (sample, item) in enumerate(pairs):
             try:
                 prepared = self.prepare(sample, item)
-            except TemplateError as exc:
-                prepared = GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
             except Exception as exc:  # noqa: BLE001 - one broken sample must not unbatch the others
-                prepared = GradeResult.failure("error", f"{type(exc).__name__}: {exc}", "other_error",
-                                               traceback=traceback.format_exc(limit=6))
+                prepared = failure_from_exception(exc)
             if isinstance(prepared, GradeResult):
                 results[i] = prepared
             else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders.base import Grader
+from graders.base import Grader, failure_from_exception
 from graders.metrics import DEFAULT_SCORER, METRIC_NAMES, embedding, pair_metric, unavailable_reason
 from graders.registry import register
 from graders.result import GradeResult
@@ -79,7 +79,7 @@ class TextSimilarityGrader(Grader):
             try:
                 texts = self._texts(sample, item)
             except TemplateError as exc:
-                texts = GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
+                texts = failure_from_exception(exc)
             if isinstance(texts, GradeResult):
                 results[i] = texts
             else:

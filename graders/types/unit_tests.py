@@ -10,7 +10,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from graders.base import Grader
+from graders.base import Grader, failure_from_exception
 from graders.registry import register
 from graders.result import GradeResult
 from graders.templates import TemplateError
@@ -101,9 +101,7 @@ class UnitTestsGrader(Grader):
             setup = self.render(self.spec["setup"], sample, item) if self.spec.get("setup") else ""
             raw_tests = self.resolve(self.spec["tests"], sample, item)
         except TemplateError as exc:
-            return GradeResult.failure("error", f"invalid_variable_error: {exc}", "invalid_variable_error")
-        if not code.strip():
-            return GradeResult.failure("no_answer", "the sample contains no code")
+            return failure_from_exception(exc)
         try:
             tests = self._tests(raw_tests, entry)
         except verdicts.BadTests as exc:
