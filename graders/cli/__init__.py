@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "graders.cli.validate",
     "graders.cli.score",
     "graders.cli.run",
+    "graders.cli.serve",
     "graders.cli.types",
     "graders.cli.demo",
     "graders.judges.cli",
