@@ -72,6 +72,11 @@ class TrainConfig:
     log_samples: int = 2                   # completions written to samples.jsonl per step
     save_final_model: bool = True
     progress: bool = True
+    # experiment trackers (trainer/trackers.py): any of tensorboard, wandb (offline unless WANDB_MODE says
+    # otherwise), trackio; each gets every metrics.jsonl value and a completions table per step
+    report_to: list | str | None = field(default_factory=list)
+    run_name: str | None = None            # tracker run name (default: the output_dir's name)
+    tracker_project: str = "verigrade"     # wandb / trackio project
 
     # model/data/eval_data/grader paths resolve against the config file; output_dir against the working dir
     base_dir: str = field(default=".", repr=False)
@@ -118,7 +123,24 @@ class TrainConfig:
             raise bad("beta", "must be >= 0")
         if self.lora is not None and not isinstance(self.lora, dict):
             raise bad("lora", "must be a mapping like {r: 16, alpha: 32} or null")
+        self.report_to = self._trackers(bad)
         return self
+
+    def _trackers(self, bad) -> list[str]:
+        from trainer.trackers import TRACKERS
+
+        value = self.report_to
+        if value is None or value in ("none", "None"):
+            return []
+        if value == "all":
+            return list(TRACKERS)
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise bad("report_to", f"must be a list of tracker names ({', '.join(TRACKERS)}), 'all' or 'none'")
+        unknown = [n for n in names if n not in TRACKERS]
+        if unknown:
+            raise bad("report_to", f"unknown tracker {unknown[0]!r} (known: {', '.join(TRACKERS)})")
+        return list(dict.fromkeys(names))
 
     def resolve(self, path: str | None) -> str | None:
         """A config path made absolute against the config file's directory."""

@@ -1,8 +1,10 @@
 """A small KV-cached sampling loop (no `model.generate`): each prompt is prefilled once, its cache is
 repeated for the group, a completion leaves the batch (and its cache rows are dropped) as soon as it emits
-EOS, and the loop stops when none is left."""
+EOS, and the loop stops when none is left. The cache is a transformers `DynamicCache` passed under the
+keyword the model's forward takes (`cache` in current transformers, `past_key_values` before it)."""
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +18,25 @@ class Rollout:
     completion_ids: torch.Tensor   # (B, T)
     completion_mask: torch.Tensor  # (B, T) 1 up to and including the first EOS
     truncated: torch.Tensor        # (B,) bool: no EOS within max_new_tokens
+    entropy: torch.Tensor | None = None  # (B,) mean entropy (nats) of the sampling distribution per token
+
+
+def cache_keyword(model) -> str:
+    """The forward() keyword for the KV cache: `cache` (transformers >= 5.2x) or the older `past_key_values`."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft wraps the model
+    params = inspect.signature(base.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def new_cache(model):
+    """An empty `DynamicCache` for `model` (filled in place by the forward passes)."""
+    from transformers import DynamicCache
+
+    config = model.get_base_model().config if hasattr(model, "get_base_model") else model.config
+    try:
+        return DynamicCache(config=config)
+    except TypeError:  # older transformers: no config argument
+        return DynamicCache()
 
 
 def left_pad(seqs: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -27,6 +48,12 @@ def left_pad(seqs: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, 
             ids[i, width - len(s):] = torch.tensor(s, dtype=torch.long, device=device)
             mask[i, width - len(s):] = 1
     return ids, mask
+
+
+def token_entropy(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Entropy (nats) of softmax(logits / temperature) per row: the distribution the sampler draws from."""
+    logp = torch.log_softmax(logits.float() / temperature, dim=-1)
+    return -(logp.exp() * logp).sum(-1)
 
 
 def sample_next(logits: torch.Tensor, temperature: float, top_p: float, generator=None) -> torch.Tensor:
@@ -48,8 +75,10 @@ def generate(model, prompts: list[list[int]], *, max_new_tokens: int, eos_token_
     device = next(model.parameters()).device
     ids, mask = left_pad(prompts, pad_token_id, device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
-    cache, logits = out.past_key_values, out.logits[:, -1]
+    cache, key = new_cache(model), cache_keyword(model)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1,
+                **{key: cache})
+    logits = out.logits[:, -1]
     if num_generations > 1:
         cache.batch_repeat_interleave(num_generations)
         logits = logits.repeat_interleave(num_generations, dim=0)
@@ -59,11 +88,13 @@ def generate(model, prompts: list[list[int]], *, max_new_tokens: int, eos_token_
     next_pos = positions[:, -1:] + 1
     eos = torch.tensor(eos_token_ids, device=device)
     out_tokens = torch.full((batch, max_new_tokens), pad_token_id, dtype=torch.long, device=device)
+    entropy_sum = torch.zeros(batch, dtype=torch.float32, device=device)
     finished = torch.zeros(batch, dtype=torch.bool, device=device)
     active = torch.arange(batch, device=device)  # rows still generating; finished rows leave the batch
     attn, width = mask, 0
     for step in range(max_new_tokens):
         tok = logits.argmax(-1) if greedy else sample_next(logits, temperature, top_p, generator)
+        entropy_sum[active] += token_entropy(logits, 1.0 if greedy else temperature)
         out_tokens[active, step] = tok
         width = step + 1
         done = torch.isin(tok, eos)
@@ -75,13 +106,14 @@ def generate(model, prompts: list[list[int]], *, max_new_tokens: int, eos_token_
             cache.batch_select_indices(keep)
             active, tok, attn, next_pos = active[keep], tok[keep], attn[keep], next_pos[keep]
         attn = torch.cat([attn, torch.ones((len(active), 1), dtype=attn.dtype, device=device)], dim=1)
-        out = model(input_ids=tok[:, None], attention_mask=attn, position_ids=next_pos,
-                    past_key_values=cache, use_cache=True)
-        cache, logits = out.past_key_values, out.logits[:, -1]
+        out = model(input_ids=tok[:, None], attention_mask=attn, position_ids=next_pos, use_cache=True,
+                    **{key: cache})
+        logits = out.logits[:, -1]
         next_pos = next_pos + 1
     completion = out_tokens[:, :width]
     is_eos = torch.isin(completion, eos)
     # mask = 1 up to and including the first EOS: count of EOS strictly before each position is 0
     seen_before = torch.cumsum(is_eos.long(), dim=1) - is_eos.long()
     completion_mask = (seen_before == 0).long()
-    return Rollout(ids, mask, completion, completion_mask, ~finished)
+    lengths = completion_mask.sum(-1).clamp(min=1).float()
+    return Rollout(ids, mask, completion, completion_mask, ~finished, entropy=entropy_sum / lengths)

@@ -6,7 +6,7 @@
         rewards      <- grader.grade_batch(completions, rows)                   (rewards.py)
         advantages   <- (r - group mean) / group std                            (grpo.py)
         repeat num_iterations times: one optimizer step on the clipped GRPO loss (grpo.py)
-        log metrics.jsonl / samples.jsonl; evaluate every eval_steps; checkpoint every save_steps
+        log metrics.jsonl / samples.jsonl (and report_to trackers); evaluate / checkpoint every N steps
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from trainer.generate import Rollout, generate
 from trainer.grpo import LossNormaliser, group_advantages, policy_loss, token_logps
 from trainer.modeling import eos_ids, load_policy, make_reference, pick_device, reference_context
 from trainer.rewards import grade_completions, is_correct, reason_text, reward_stats
+from trainer.trackers import open_trackers
 
 
 @dataclass
@@ -223,6 +224,7 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
         for p in (metrics_path, samples_path):
             p.unlink(missing_ok=True)
     (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+    trackers = open_trackers(cfg, out, log)
     log(f"training {cfg.model} on {len(rows)} prompts ({len(eval_rows)} eval) on {device}, "
         f"{cfg.max_steps} steps x {cfg.prompts_per_step} prompts x {cfg.num_generations} generations")
 
@@ -231,6 +233,7 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
             ev = evaluate(model, tok, grader, eval_prompts, eval_rows, cfg, step, eos, pad)
             evals.append({k: v for k, v in ev.items() if not k.startswith("eval/status")})
             _append(metrics_path, ev)
+            trackers.log_metrics(ev)
             log(f"eval @ step {step}: accuracy {ev['eval/accuracy']:.3f}  reward {ev['eval/reward']:.3f}"
                 + "".join(f"  {k[5:]} {v:.3f}" for k, v in ev.items() if k.startswith("eval/pass@")))
 
@@ -265,14 +268,20 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
                 "completions/mean_length": lengths.mean().item(), "completions/min_length": lengths.min().item(),
                 "completions/max_length": lengths.max().item(),
                 "completions/clipped_ratio": roll.truncated.float().mean().item(),
+                "completions/entropy": roll.entropy.mean().item(),
                 "tokens_per_s": gen_tokens / max(t1 - t0, 1e-9), "time/generate": t1 - t0,
                 "time/grade": t2 - t1, "time/update": t3 - t2, "time/step": t3 - t0}
         _append(metrics_path, last)
-        for g in range(min(cfg.log_samples, cfg.prompts_per_step)):
-            j = g * cfg.num_generations
-            _append(samples_path, {"step": step, "prompt": rows[idx[g]][cfg.prompt_field], "completion": texts[j],
-                                   "reward": rewards[j], "advantage": advantages[j].item(),
-                                   "status": results[j].status, "reason": reason_text(results[j])})
+        trackers.log_metrics(last)
+        firsts = range(0, min(cfg.log_samples, cfg.prompts_per_step) * cfg.num_generations, cfg.num_generations)
+        logged = [{"step": step, "prompt": items[j][cfg.prompt_field], "completion": texts[j], "reward": rewards[j],
+                   "advantage": advantages[j].item(), "sub_rewards": results[j].sub_scores,
+                   "passed": is_correct(results[j]), "length": int(lengths[j]),
+                   "truncated": bool(roll.truncated[j]), "status": results[j].status,
+                   "reason": reason_text(results[j])} for j in firsts]  # first completion of the first prompts
+        for sample in logged:
+            _append(samples_path, sample)
+        trackers.log_samples(step, logged)
         for k, key in (("generate", "time/generate"), ("grade", "time/grade"), ("update", "time/update")):
             totals[k] += last[key]
         bad = sum(r.status != "ok" for r in results)
@@ -287,6 +296,7 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
     bar.close()
     if start < cfg.max_steps:
         run_eval(cfg.max_steps)
+    trackers.close()
     run_time, cpu_time = time.perf_counter() - t_run, time.process_time() - cpu_run
     if cfg.save_final_model:
         final = out / "final"
