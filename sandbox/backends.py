@@ -1,9 +1,11 @@
 """Where a job runs: the Docker sandbox (pooled or fresh containers) or, explicitly, unsafe host processes.
 
 A *job* is a list of samples, each with its code and tests (see runtime/harness.py for the format). All
-backends run the same trusted runner and return one record per sample; a sample whose record is missing
-(runner killed, timeout, Docker error) is retried alone once, so one hostile sample can't cost its
-neighbours.
+backends run the same trusted runner and return one record per sample. A job can end early: the runner
+stops after a sample that left its container dirty, and the host cuts off a runner that stops making
+progress (that sample gets a timeout); the samples after it then run as a new job, in another
+container. A sample whose record is missing for any other reason (runner killed, Docker error) is
+retried alone once, so one hostile sample can't cost its neighbours.
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from sandbox.limits import Limits
 from sandbox.runtime import __file__ as _runtime_init
 
 RUNTIME_DIR = os.path.dirname(os.path.abspath(_runtime_init))
-STARTUP_SLACK_S = 10.0
+STARTUP_SLACK_S = 10.0   # the first sample of a job also covers starting the runner
+SAMPLE_SLACK_S = 5.0     # per sample, beyond its timeout_s: killing and checking between tests
 
 
 @dataclass
@@ -34,6 +37,7 @@ class JobOutcome:
     failure: str = ""                                        # why some records are missing
     failure_kind: str = ""                                   # timeout | sandbox_error | runner_died
     exec_ms: float = 0.0
+    cut_short: bool = False                                  # ended early on purpose: run the rest anew
 
 
 def make_job(samples: list[dict], limits: Limits, work_root: str) -> tuple[str, bytes]:
@@ -46,8 +50,15 @@ def job_deadline(samples: list[dict]) -> float:
     return sum(float(s["sample_timeout_s"]) for s in samples) + STARTUP_SLACK_S
 
 
-def parse_output(nonce: str, result: ExecResult) -> tuple[JobOutcome, bool]:
-    """Records carrying our nonce, and whether the runner finished cleanly."""
+def sample_budgets(samples: list[dict]) -> list[float]:
+    """Seconds each sample's record may take after the previous one (see execution.Progress)."""
+    return [float(s["sample_timeout_s"]) + SAMPLE_SLACK_S + (STARTUP_SLACK_S if i == 0 else 0.0)
+            for i, s in enumerate(samples)]
+
+
+def parse_output(nonce: str, result: ExecResult, samples: list[dict] | None = None) -> tuple[JobOutcome, bool]:
+    """Records carrying our nonce, and whether the runner finished cleanly. With the job's `samples`, a
+    stalled runner's current sample gets its timeout record here."""
     outcome = JobOutcome(exec_ms=result.elapsed_ms)
     done = clean = False
     for line in result.stdout.decode("utf-8", "replace").splitlines():
@@ -59,9 +70,18 @@ def parse_output(nonce: str, result: ExecResult) -> tuple[JobOutcome, bool]:
             continue
         if message.get("done"):
             done, clean = True, not (message.get("contaminated") or message.get("timed_out"))
+            outcome.cut_short = message.get("stopped_after") is not None
         elif "sample" in message:
             outcome.records[message["sample"]] = message
-    if result.timed_out:
+    if result.stalled and samples:
+        stuck = next((s for s in samples if s["id"] not in outcome.records), None)
+        if stuck is not None:
+            outcome.records[stuck["id"]] = {
+                "sample": stuck["id"], "tests": [], "violations": [], "failure_kind": "timeout",
+                "failure": f"the sandbox runner stopped making progress on this sample for "
+                           f"{float(stuck['sample_timeout_s']):g} s + {SAMPLE_SLACK_S:g} s (stopped or hung) and was killed"}
+            outcome.cut_short = True
+    if result.timed_out and not outcome.cut_short:
         outcome.failure, outcome.failure_kind = "the sandbox run hit its overall deadline and was killed", "timeout"
     elif result.truncated:
         outcome.failure, outcome.failure_kind = "the runner's output overflowed its cap", "sandbox_error"
@@ -81,10 +101,20 @@ class Backend:
         raise NotImplementedError
 
     def run_samples(self, samples: list[dict]) -> JobOutcome:
-        """`run_job`, then each sample whose record is missing alone (once)."""
+        """`run_job`; while a job was cut short after some progress, the rest as a new job; then each sample
+        whose record is still missing alone (once)."""
         outcome = self.run_job(samples)
+        todo = samples
+        while outcome.cut_short:
+            rest = [s for s in todo if s["id"] not in outcome.records]
+            if not rest or len(rest) == len(todo):
+                break
+            more = self.run_job(rest)
+            more.records = {**outcome.records, **more.records}
+            more.exec_ms += outcome.exec_ms
+            outcome, todo = more, rest
         missing = [s for s in samples if s["id"] not in outcome.records]
-        if missing and len(samples) > 1:
+        if missing and len(todo) > 1:
             for sample in missing:
                 solo = self.run_job([sample])
                 outcome.records.update(solo.records)
@@ -121,18 +151,20 @@ class DockerBackend(Backend):
 
         nonce, payload = make_job(samples, self.limits, "/work")
         deadline, cap = job_deadline(samples), _output_cap(samples, self.limits)
+        budgets = sample_budgets(samples)
+
         def is_clean(result: ExecResult) -> bool:
             return parse_output(nonce, result)[1]
 
         try:
             if self.fresh:
-                result = run_in_fresh_container(payload, deadline, cap, self.limits)
+                result = run_in_fresh_container(payload, deadline, cap, self.limits, nonce=nonce, budgets=budgets)
             else:
-                result = self.pool.execute(payload, deadline, cap, is_clean=is_clean, nonce=nonce)
+                result = self.pool.execute(payload, deadline, cap, is_clean=is_clean, nonce=nonce, budgets=budgets)
         except Exception as exc:  # noqa: BLE001 - Docker trouble costs these samples, never the caller
             return JobOutcome(failure=f"sandbox error: {type(exc).__name__}: {exc}"[:300],
                               failure_kind="sandbox_error")
-        return parse_output(nonce, result)[0]
+        return parse_output(nonce, result, samples)[0]
 
 
 class UnsafeProcessBackend(Backend):

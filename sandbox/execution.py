@@ -4,6 +4,11 @@ host-side deadline and an output cap.
 
 Docker has no way to kill a single exec: on timeout or overflow the caller must kill the container,
 which is what stops every process the exec started.
+
+Besides the job's overall deadline, each sample has its own: the runner writes one record per sample as
+it finishes it, and the next record must come within that sample's budget. A runner that stops making
+progress (a candidate `SIGSTOP`ped it, or it hangs) is cut off after the budget of the sample it was on,
+not after the whole job's.
 """
 from __future__ import annotations
 
@@ -26,6 +31,34 @@ class ExecResult:
     timed_out: bool = False
     truncated: bool = False
     elapsed_ms: float = 0.0
+    stalled: bool = False       # a sample's own budget ran out before its record came (timed_out too)
+
+
+class Progress:
+    """Per-sample deadlines: the k-th sample record must arrive within `budgets[k]` seconds of the previous
+    one (of the start for the first). Counts only complete lines that carry the job's nonce."""
+
+    def __init__(self, nonce: str, budgets: list[float] | None, start: float):
+        self.nonce, self.budgets = nonce, list(budgets or [])
+        self.seen, self.scanned, self.done = 0, 0, False
+        self.deadline = start + self.budgets[0] if self.budgets else float("inf")
+
+    def update(self, out: bytearray) -> None:
+        while not self.done:
+            nl = out.find(b"\n", self.scanned)
+            if nl < 0:
+                return
+            line = bytes(out[self.scanned:nl])
+            self.scanned = nl + 1
+            message = _message(line, self.nonce)
+            if message is None:
+                continue
+            if message.get("done") is True:
+                self.done = True
+            elif "sample" in message:
+                self.seen += 1
+                more = self.budgets[self.seen] if self.seen < len(self.budgets) else None
+                self.deadline = time.monotonic() + more if more is not None else float("inf")
 
 
 class _Stream:
@@ -77,20 +110,24 @@ class _Stream:
 
 
 def exec_runner(client, container_id: str, stdin: bytes, deadline_s: float, cap_bytes: int,
-                inspect: bool = True) -> ExecResult:
+                inspect: bool = True, nonce: str = "", budgets: list[float] | None = None) -> ExecResult:
     """One-shot: run the runner as the sandbox user, feed it `stdin`, read at most `cap_bytes` until it exits.
-    `inspect=False` skips the exit-code query (one API round trip)."""
+    `inspect=False` skips the exit-code query (one API round trip). With the job's `nonce` and per-sample
+    `budgets`, a runner that stops making progress is cut off early (`stalled`)."""
     start = time.monotonic()
     deadline = start + deadline_s
+    progress = Progress(nonce, budgets if nonce else None, start)
     stream = _Stream(client, container_id, serve=False)
-    timed_out = truncated = False
+    timed_out = truncated = stalled = False
     try:
         stream.send(stdin, deadline)
         stream.raw.shutdown(socket.SHUT_WR)
         while not stream.eof:
-            if not stream.read_some(deadline):
+            if not stream.read_some(min(deadline, progress.deadline)):
                 timed_out = True
+                stalled = time.monotonic() < deadline
                 break
+            progress.update(stream.out)
             if len(stream.out) + len(stream.err) > cap_bytes:
                 truncated = True
                 break
@@ -105,7 +142,7 @@ def exec_runner(client, container_id: str, stdin: bytes, deadline_s: float, cap_
                 break
             time.sleep(0.01)
     return ExecResult(bytes(stream.out[:cap_bytes]), bytes(stream.err[-65536:]), exit_code, timed_out, truncated,
-                      (time.monotonic() - start) * 1000.0)
+                      (time.monotonic() - start) * 1000.0, stalled)
 
 
 class RunnerSession:
@@ -117,29 +154,27 @@ class RunnerSession:
         self.stream = _Stream(client, container_id, serve=True)
         self.broken = False
 
-    def run(self, payload: bytes, nonce: str, deadline_s: float, cap_bytes: int) -> ExecResult:
+    def run(self, payload: bytes, nonce: str, deadline_s: float, cap_bytes: int,
+            budgets: list[float] | None = None) -> ExecResult:
         start = time.monotonic()
         deadline = start + deadline_s
+        progress = Progress(nonce, budgets, start)
         stream = self.stream
         stream.out.clear()
         stream.err.clear()
-        timed_out = truncated = False
+        timed_out = truncated = stalled = False
         try:
             stream.send(f"{len(payload)}\n".encode() + payload, deadline)
-            scanned = 0
             while True:
-                nl = stream.out.find(b"\n", scanned)
-                if nl >= 0:
-                    line = bytes(stream.out[scanned:nl])
-                    scanned = nl + 1
-                    if _is_done(line, nonce):
-                        break
-                    continue
+                progress.update(stream.out)
+                if progress.done:
+                    break
                 if stream.eof:
                     self.broken = True
                     break
-                if not stream.read_some(deadline):
+                if not stream.read_some(min(deadline, progress.deadline)):
                     timed_out = self.broken = True
+                    stalled = time.monotonic() < deadline
                     break
                 if len(stream.out) + len(stream.err) > cap_bytes:
                     truncated = self.broken = True
@@ -147,17 +182,18 @@ class RunnerSession:
         except OSError:
             self.broken = True
         return ExecResult(bytes(stream.out[:cap_bytes]), bytes(stream.err[-65536:]), None, timed_out, truncated,
-                          (time.monotonic() - start) * 1000.0)
+                          (time.monotonic() - start) * 1000.0, stalled)
 
     def close(self) -> None:
         self.stream.close()
 
 
-def _is_done(line: bytes, nonce: str) -> bool:
-    if b'"done"' not in line:
-        return False
+def _message(line: bytes, nonce: str) -> dict | None:
+    """The runner's JSON record on this line, if it carries our nonce."""
+    if nonce.encode() not in line:
+        return None
     try:
         message = json.loads(line)
     except ValueError:
-        return False
-    return isinstance(message, dict) and message.get("done") is True and message.get("nonce") == nonce
+        return None
+    return message if isinstance(message, dict) and message.get("nonce") == nonce else None

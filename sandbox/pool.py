@@ -85,10 +85,12 @@ class ContainerPool:
 
     # -- use ---------------------------------------------------------------------------------------------
     def execute(self, stdin: bytes, deadline_s: float, cap_bytes: int,
-                is_clean: Callable[[ExecResult], bool], nonce: str | None = None) -> ExecResult:
+                is_clean: Callable[[ExecResult], bool], nonce: str | None = None,
+                budgets: list[float] | None = None) -> ExecResult:
         """Run the trusted runner on one job in a pooled container. `is_clean(result)` must say whether the
         runner finished and reported no contamination; otherwise the container is replaced. With the job's
-        `nonce`, the container's persistent runner session is used (no exec, no interpreter start per job)."""
+        `nonce`, the container's persistent runner session is used (no exec, no interpreter start per job),
+        and `budgets` (seconds per sample) cut off a runner that stops making progress."""
         container = self._acquire(timeout_s=deadline_s + 60)
         result = None
         session = None
@@ -102,7 +104,7 @@ class ContainerPool:
                     session = RunnerSession(self.client, container.id)
                     with self._lock:
                         self._sessions[container.id] = session
-                result = session.run(stdin, nonce, deadline_s, cap_bytes)
+                result = session.run(stdin, nonce, deadline_s, cap_bytes, budgets)
         finally:
             recycle = (result is None or result.timed_out or result.truncated or (session and session.broken)
                        or not is_clean(result))
@@ -189,13 +191,14 @@ class ContainerPool:
 
 
 def run_in_fresh_container(stdin: bytes, deadline_s: float, cap_bytes: int, limits: Limits | None = None,
-                           image: str | None = None, client=None) -> ExecResult:
+                           image: str | None = None, client=None, nonce: str = "",
+                           budgets: list[float] | None = None) -> ExecResult:
     """One throw-away container for one job (no pool): the slow, simplest-possible baseline."""
     client = client or get_client()
     container = client.containers.run(**container_config(image or sandbox_image(client), limits or Limits(),
                                                          purpose="fresh"))
     try:
-        return exec_runner(client, container.id, stdin, deadline_s, cap_bytes)
+        return exec_runner(client, container.id, stdin, deadline_s, cap_bytes, nonce=nonce, budgets=budgets)
     finally:
         _remove(container)
 

@@ -6,10 +6,10 @@ plain literal, and the comparison happens here, on values that can't carry a cus
 from __future__ import annotations
 
 import ast
-import math
 import re
 from typing import Any
 
+from sandbox.compare import UNORDERED, CompareRules
 from sandbox.runtime import literal
 
 _FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
@@ -77,27 +77,62 @@ def io_tests(tests: Any) -> list[dict]:
     return out
 
 
-def calls_tests(tests: Any, entry_point: str | None) -> list[dict]:
-    """[{args, kwargs?, expected, fn?}] or [[args, expected], ...]; args is a list of positional arguments."""
+def calls_tests(tests: Any, entry_point: str | None, rules: CompareRules | None = None) -> list[dict]:
+    """[{args, kwargs?, expected | expected_literal, fn?, unordered?, float_tolerance?, compare_as_json?}] or
+    [[args, expected], ...]; args is a list of positional arguments. `expected_literal` is Python literal
+    text, for values JSON can't write (tuples, sets, bytes, non-string dict keys). Each test gets its
+    `CompareRules` (the spec's `rules`, overridden by the test's own fields) under "compare"."""
     if not isinstance(tests, list) or not tests:
         raise BadTests("calls tests must be a non-empty list")
+    rules = rules or CompareRules()
     out = []
     for n, test in enumerate(tests):
         if isinstance(test, list) and len(test) == 2:
             test = {"args": test[0], "expected": test[1]}
         if not isinstance(test, dict) or "args" not in test:
             raise BadTests(f"calls test {n} needs 'args' and 'expected'")
-        expected = _first(test, ("expected", "output", "expected_output"), f"calls test {n} has no expected value")
+        expected = _expected_value(test, n)
         fn = test.get("fn") or entry_point
         if not fn:
             raise BadTests(f"calls test {n}: no function name (set entry_point or the test's 'fn')")
         args = test["args"] if isinstance(test["args"], list) else [test["args"]]
         try:
             out.append({"fn": fn, "args": literal.encode(args), "kwargs": literal.encode(test.get("kwargs") or {}),
-                        "expected": expected})
+                        "expected": expected, "compare": _test_rules(test, rules, n)})
         except literal.NotTransportable as exc:
             raise BadTests(f"calls test {n}: {exc}") from None
     return out
+
+
+def _expected_value(test: dict, n: int) -> Any:
+    if "expected_literal" in test:
+        text = test["expected_literal"]
+        if not isinstance(text, str):
+            raise BadTests(f"calls test {n}: expected_literal must be Python literal text")
+        try:
+            expected = literal.decode(text)
+        except ValueError as exc:
+            raise BadTests(f"calls test {n}: expected_literal is {exc}") from None
+    else:
+        expected = _first(test, ("expected", "output", "expected_output"), f"calls test {n} has no expected value")
+    try:
+        literal.encode(expected)  # plain data only, and no NaN (it never equals anything)
+    except literal.NotTransportable as exc:
+        raise BadTests(f"calls test {n}: expected value: {exc}") from None
+    return expected
+
+
+def _test_rules(test: dict, rules: CompareRules, n: int) -> CompareRules:
+    unordered = test.get("unordered", rules.unordered)
+    tol = test.get("float_tolerance", rules.float_tolerance)
+    as_json = test.get("compare_as_json", rules.compare_as_json)
+    if unordered not in UNORDERED:
+        raise BadTests(f"calls test {n}: unordered must be one of {', '.join(UNORDERED)}")
+    if type(tol) not in (int, float) or not 0 <= tol < float("inf"):
+        raise BadTests(f"calls test {n}: float_tolerance must be a number >= 0")
+    if type(as_json) is not bool:
+        raise BadTests(f"calls test {n}: compare_as_json must be true or false")
+    return CompareRules(float(tol), unordered, as_json)
 
 
 def _first(test: dict, keys: tuple, message: str) -> Any:
@@ -111,52 +146,3 @@ def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return "\n".join(str(v) for v in value) + "\n"
     return value if isinstance(value, str) else str(value)
-
-
-# -- comparisons -----------------------------------------------------------------------------------------
-def normalise_lines(text: str) -> list[str]:
-    """`lines` mode: unify newlines, drop trailing whitespace on each line and trailing blank lines."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def io_matches(got: str, expected: str, mode: str, tol: float) -> bool:
-    if mode == "exact":
-        return got == expected
-    if mode == "tokens":
-        a, b = got.split(), expected.split()
-        return len(a) == len(b) and all(x == y or _close_numbers(x, y, tol) for x, y in zip(a, b))
-    return normalise_lines(got) == normalise_lines(expected)
-
-
-def _close_numbers(x: str, y: str, tol: float) -> bool:
-    try:
-        fx, fy = float(x), float(y)
-    except ValueError:
-        return False
-    return math.isclose(fx, fy, rel_tol=tol, abs_tol=tol)
-
-
-def values_equal(got: Any, expected: Any, tol: float) -> bool:
-    """Structural equality of plain data: lists and tuples interchangeable (JSON has no tuples), bools
-    distinct from numbers, floats within `tol`. Neither side can be a custom object."""
-    if isinstance(expected, bool) or isinstance(got, bool):
-        return type(got) is type(expected) and got == expected
-    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
-        if isinstance(expected, float) or isinstance(got, float):
-            return math.isclose(got, expected, rel_tol=tol, abs_tol=tol) or got == expected
-        return got == expected
-    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
-        return len(got) == len(expected) and all(values_equal(g, e, tol) for g, e in zip(got, expected))
-    if isinstance(expected, dict) and isinstance(got, dict):
-        g = {str(k): v for k, v in got.items()}
-        e = {str(k): v for k, v in expected.items()}
-        return g.keys() == e.keys() and all(values_equal(g[k], e[k], tol) for k in e)
-    if isinstance(got, (set, frozenset)) and isinstance(expected, list):
-        try:
-            return got == set(expected)
-        except TypeError:
-            return False
-    return type(got) is type(expected) and got == expected

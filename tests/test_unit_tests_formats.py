@@ -40,12 +40,19 @@ def test_all_or_nothing():
     assert g.grade("def f(x):\n    return x * x\n", item).score == 1.0
 
 
-def test_calls_compare_on_the_host_with_tolerance_and_tuples():
-    g = grader(test_format="calls", tests="{{ item.tests }}", entry_point="f")
+def test_calls_compare_on_the_host_types_exact_unless_a_rule_says_otherwise():
     item = {"tests": [{"args": [3], "expected": [3, 1.5]}, {"args": [], "kwargs": {"x": 1}, "expected": [1, 0.5]}]}
-    assert g.grade("def f(x):\n    return (x, x / 2 + 1e-9)\n", item).score == 1.0
-    wrong = g.grade("def f(x):\n    return {x}\n", item)
+    tuple_answer = "def f(x):\n    return (x, x / 2 + 1e-9)\n"
+    strict = grader(test_format="calls", tests="{{ item.tests }}", entry_point="f")
+    result = strict.grade(tuple_answer, item)     # JSON has no tuples: a tuple is not the expected list
+    assert result.score == 0.0 and "a tuple where a list was expected" in result.reason
+    assert strict.grade("def f(x):\n    return [x, x / 2 + 1e-9]\n", item).score == 1.0   # float tolerance
+    as_json = grader(test_format="calls", tests="{{ item.tests }}", entry_point="f", compare_as_json=True)
+    assert as_json.grade(tuple_answer, item).score == 1.0
+    wrong = as_json.grade("def f(x):\n    return {x}\n", item)
     assert wrong.score == 0.0 and "returned {3}" in wrong.reason
+    literal_item = {"tests": [{"args": [3], "expected_literal": "(3, 1.5)"}, {"args": [1], "expected_literal": "(1, 0.5)"}]}
+    assert strict.grade(tuple_answer, literal_item).score == 1.0
 
 
 def test_io_with_tokens_comparison_and_runtime_errors():

@@ -14,13 +14,17 @@ from graders.base import Grader, failure_from_exception
 from graders.registry import register
 from graders.result import GradeResult
 from graders.templates import TemplateError
-from sandbox import verdicts
+from sandbox import compare, verdicts
 from sandbox.runtime import literal
 
 LANGUAGES = ("python",)
 DEFAULT_CODE = "{{ sample.output_text }}"
-INFRA_FAILURES = {"memory": "memory limit", "output_limit": "output limit", "harness": "sandbox runner error",
-                  "bad_test": "broken test", "protocol": "protocol error"}
+# the candidate hit a limit: its fault, but when nothing passed the status says which limit
+LIMIT_FAILURES = {"memory": "memory limit", "output_limit": "output limit"}
+# the item's test is broken (not the candidate's fault): the whole item is invalid_reference
+REFERENCE_FAILURES = {"bad_test": "broken test", "no_calls": "the test never calls the code under test"}
+# our side failed (runner bug, garbled protocol, lost record): the whole sample is an error, never a score
+SANDBOX_FAILURES = {"harness": "sandbox runner error", "protocol": "protocol error", "missing": "lost result"}
 
 
 @register
@@ -43,6 +47,8 @@ class UnitTestsGrader(Grader):
         self.all_or_nothing = bool(spec.get("all_or_nothing", False))
         self.io_compare = spec.get("io_compare", "lines")
         self.tolerance = float(spec.get("float_tolerance", 1e-6))
+        self.rules = compare.CompareRules(self.tolerance, spec.get("unordered", "none"),
+                                          bool(spec.get("compare_as_json", False)))
         self.batch_size = int(spec.get("batch_size", 8))
         self.backend_name = spec.get("backend", "docker")
         from sandbox.limits import Limits
@@ -117,7 +123,7 @@ class UnitTestsGrader(Grader):
             return verdicts.assert_tests(raw)
         if self.test_format == "io":
             return verdicts.io_tests(raw)
-        return verdicts.calls_tests(raw, entry)
+        return verdicts.calls_tests(raw, entry, self.rules)
 
     def _judge(self, job: dict, record: dict | None) -> GradeResult:
         if record is None or record.get("failure"):
@@ -129,7 +135,7 @@ class UnitTestsGrader(Grader):
                                        "sandbox_violation", violations=record["violations"])
         by_id = {t.get("id"): t for t in record.get("tests", [])}
         children: dict[str, GradeResult] = {}
-        first_failure: tuple[str, str, str] | None = None
+        failures: list[tuple[str, str, str]] = []
         passed = 0
         for test in job["tests"]:
             ok, kind, reason = self._verdict(test, by_id.get(test["id"]))
@@ -137,23 +143,31 @@ class UnitTestsGrader(Grader):
             children[f"test_{test['id']}"] = GradeResult(
                 score=1.0 if ok else 0.0, reason=reason, details={"kind": kind} if kind else {},
                 elapsed_ms=float((by_id.get(test["id"]) or {}).get("elapsed_ms", 0.0)))
-            if not ok and first_failure is None:
-                first_failure = (test["id"], kind, reason)
+            if not ok:
+                failures.append((test["id"], kind, reason))
         total = len(job["tests"])
+        details: dict[str, Any] = {"passed": passed, "total": total}
+        for kinds, status, error_type, prefix in ((REFERENCE_FAILURES, "invalid_reference", None, "bad tests"),
+                                                  (SANDBOX_FAILURES, "error", "sandbox_error", "sandbox error")):
+            broken = [f for f in failures if f[1] in kinds]
+            if broken:  # never a score: not the candidate's doing, whatever the other tests said
+                test_id, kind, reason = broken[0]
+                details["first_failure"] = {"test": test_id, "kind": kind, "reason": reason}
+                return GradeResult(score=0.0, status=status, error_type=error_type, children=children,
+                                   details=details, reason=f"{prefix}: test {test_id}: {kinds[kind]}: {reason}"[:600])
         score = passed / total if not self.all_or_nothing else float(passed == total)
         summary = f"{passed}/{total} tests passed"
-        details: dict[str, Any] = {"passed": passed, "total": total}
-        if first_failure is None:
+        if not failures:
             return GradeResult(score=score, reason=summary, children=children, details=details)
-        test_id, kind, reason = first_failure
+        test_id, kind, reason = failures[0]
         details["first_failure"] = {"test": test_id, "kind": kind, "reason": reason}
         text = f"{summary}; test {test_id}: {reason}"
         status, error_type = "ok", None
         if score == 0 and kind == "timeout":
             status = "timeout"
-        elif score == 0 and kind in INFRA_FAILURES:
-            status, error_type = "error", "sandbox_limit" if kind in ("memory", "output_limit") else "sandbox_error"
-            text = f"{INFRA_FAILURES[kind]}: {text}"
+        elif score == 0 and kind in LIMIT_FAILURES:
+            status, error_type = "error", "sandbox_limit"
+            text = f"{LIMIT_FAILURES[kind]}: {text}"
         return GradeResult(score=score, status=status, reason=text[:600], children=children,
                            error_type=error_type, details=details)
 
@@ -168,21 +182,22 @@ class UnitTestsGrader(Grader):
             kind = "timeout" if status == "timeout" else rec.get("kind", "failed")
             return False, kind, rec.get("reason", status or "failed")
         if self.test_format == "io":
-            ok = verdicts.io_matches(rec.get("stdout", ""), test["expected"], self.io_compare, self.tolerance)
+            ok = compare.io_matches(rec.get("stdout", ""), test["expected"], self.io_compare, self.tolerance)
             return ok, "" if ok else "wrong_answer", "output matches" if ok else "wrong output: " + _clip(rec.get("stdout", ""))
         try:
             got = literal.decode(rec.get("value", ""))
         except ValueError as exc:
             return False, "bad_value", f"unreadable return value ({exc})"
-        ok = verdicts.values_equal(got, test["expected"], self.tolerance)
-        return ok, "" if ok else "wrong_answer", "returned the expected value" if ok else (
-            f"{test['fn']}(...) returned {literal.describe(got)}")
+        why = compare.first_difference(got, test["expected"], test["compare"])
+        if why is None:
+            return True, "", "returned the expected value"
+        return False, "wrong_answer", f"{test['fn']}(...) returned {literal.describe(got)} ({why})"
 
 
 def _wire(job: dict) -> dict:
     """What goes into the sandbox: everything but the expected values."""
     out = dict(job)
-    out["tests"] = [{k: v for k, v in t.items() if k != "expected"} for t in job["tests"]]
+    out["tests"] = [{k: v for k, v in t.items() if k not in ("expected", "compare")} for t in job["tests"]]
     return out
 
 

@@ -28,6 +28,8 @@ class Stop(BaseException):
 class Child:
     """One candidate interpreter with capped, non-blocking pipes and a control channel."""
 
+    spawned = 0  # processes started so far (the runner checks the kernel's pid counter against it)
+
     def __init__(self, argv, workdir, limits, stdin_bytes=None, control=False):
         self.limits = limits
         self.out, self.err = bytearray(), bytearray()
@@ -49,6 +51,7 @@ class Child:
             stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
             start_new_session=True, preexec_fn=self._apply_limits)
+        Child.spawned += 1
         for fd in pass_fds:
             os.close(fd)
         self.fds = {self.proc.stdout.fileno(): "out", self.proc.stderr.fileno(): "err"}
@@ -147,6 +150,22 @@ class Child:
         except subprocess.TimeoutExpired:
             return "the candidate closed its result channel without answering"
         return describe_exit(rc, self.err)
+
+    def close(self):
+        """Close every pipe to the process (after it was killed)."""
+        for stream in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        for fd in (self.ctrl_r, self.ctrl_w):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.ctrl_r = self.ctrl_w = None
 
     def stderr_tail(self):
         return self.err[-1500:].decode("utf-8", "replace")

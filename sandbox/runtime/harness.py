@@ -11,7 +11,6 @@ import builtins
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -19,76 +18,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import literal  # noqa: E402
 from child import RUNNER_IGNORES, Child, Stop, describe_exit, exit_kind  # noqa: E402
-
-IN_CONTAINER = os.environ.get("VERIGRADE_IN_SANDBOX") == "1" and os.getuid() != 0
-# -- process hygiene --------------------------------------------------------------------------------------
-def same_uid_others():
-    """Live processes of our uid other than us (container mode only)."""
-    me, uid, found = os.getpid(), os.getuid(), []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == me:
-            continue
-        try:
-            with open(f"/proc/{name}/status") as fh:
-                status = fh.read()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(name))
-    return found
-
-
-def kill_everything(child):
-    """Kill the candidate and everything it started (setsid escapees included in a container).
-
-    Returns how many processes besides the candidate itself were still alive (container mode): a
-    process that outlives its test is a violation.
-    """
-    leftovers = 0
-    if IN_CONTAINER:
-        leftovers = len([p for p in same_uid_others() if child is None or p != child.proc.pid])
-        try:
-            os.kill(-1, signal.SIGKILL)  # every process of our uid except us; keeper and init run as another uid
-        except ProcessLookupError:
-            pass
-    elif child is not None:
-        try:
-            os.killpg(child.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    if child is not None:
-        for stream in (child.proc.stdout, child.proc.stderr, child.proc.stdin):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
-        for fd in (child.ctrl_r, child.ctrl_w):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        try:
-            child.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-    if IN_CONTAINER:
-        end = time.monotonic() + 3
-        while same_uid_others() and time.monotonic() < end:
-            time.sleep(0.005)
-    return leftovers
-
+from hygiene import IN_CONTAINER, StateMarks, kill_everything, remove_stored_state, same_uid_others, wipe  # noqa: E402
 
 # -- the three test formats ------------------------------------------------------------------------------
 def call_candidate(child, fn, args_lit, kwargs_lit, deadline):
     child.send({"fn": fn, "args": args_lit, "kwargs": kwargs_lit})
     line = child.pump(deadline, want_line=True)
     try:
-        return json.loads(line)
+        answer = json.loads(line)
     except ValueError:
-        raise Stop("protocol", "the candidate sent an unreadable answer") from None
+        answer = None
+    if not isinstance(answer, dict):
+        raise Stop("protocol", "the candidate sent an unreadable answer")
+    return answer
+
+
+class CandidateError(Exception):
+    """Whatever the candidate's code raised, as the one type trusted test code ever sees. Never a builtin
+    class: a candidate's StopIteration would silently end the test's `all(map(...))` or `zip(...)`, an
+    AttributeError would turn into a `getattr` default, an IndexError would end an old-style sequence
+    iteration, an AssertionError would pose as the test's own failure. `type_name` keeps the original
+    class name, for tests that check an expected error: `except CandidateError as e: assert e.type_name ==
+    "ValueError"`."""
+
+    def __init__(self, type_name, message):
+        super().__init__(message)
+        self.type_name = type_name
 
 
 class Proxy:
@@ -102,7 +57,7 @@ class Proxy:
         try:
             args_lit, kwargs_lit = literal.encode(list(args)), literal.encode(kwargs)
         except literal.NotTransportable as exc:
-            raise Stop("harness", f"the test passes an argument that can't be sent to the candidate: {exc}")
+            raise Stop("bad_test", f"the test passes an argument that can't be sent to the candidate: {exc}")
         answer = call_candidate(self.child, self.name, args_lit, kwargs_lit, self.deadline)
         if answer.get("ok"):
             try:
@@ -113,15 +68,7 @@ class Proxy:
             raise Stop("bad_value", f"{self.name}: {answer.get('error')}")
         if answer.get("exc_type") == "MemoryError":
             raise Stop("memory", f"{self.name} ran out of memory (MemoryError at the memory limit)")
-        exc_cls = getattr(builtins, str(answer.get("exc_type")), None)
-        message = f"{self.name} raised {answer.get('error')}"
-        if isinstance(exc_cls, type) and issubclass(exc_cls, Exception) and exc_cls is not AssertionError:
-            raise exc_cls(message)
-        raise CandidateRaised(message)
-
-
-class CandidateRaised(Exception):
-    pass
+        raise CandidateError(str(answer.get("exc_type"))[:100], f"{self.name} raised {answer.get('error')}")
 
 
 def called_names(tree):
@@ -143,8 +90,11 @@ def calls_check_itself(tree):
 
 def wait_ready(child, deadline):
     line = child.pump(deadline, want_line=True)
-    ready = json.loads(line)
-    if not ready.get("ready"):
+    try:
+        ready = json.loads(line)
+    except ValueError:
+        raise Stop("protocol", "the candidate sent an unreadable greeting") from None
+    if not isinstance(ready, dict) or not ready.get("ready"):
         kind = "memory" if str(ready.get("error", "")).startswith("MemoryError") else "load_error"
         raise Stop(kind, f"the code failed to load: {ready.get('error', '?')}")
 
@@ -153,7 +103,7 @@ def run_assert(sample, test, child, deadline):
     import ast
     import traceback
 
-    namespace = {"__name__": "__verigrade_test__"}
+    namespace = {"__name__": "__verigrade_test__", "CandidateError": CandidateError}
     try:
         exec(compile(sample.get("setup") or "", "setup", "exec"), namespace)
         tree = compile(test["source"], "test", "exec", ast.PyCF_ONLY_AST)
@@ -179,7 +129,10 @@ def run_assert(sample, test, child, deadline):
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename == "test" and 0 < frame.lineno <= len(lines):
                 where = lines[frame.lineno - 1].strip()
-        what = "assertion failed" if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, CandidateError):
+            what = f"{exc}"
+        else:
+            what = "assertion failed" if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {exc}"
         return {"status": "fail", "kind": "wrong_answer" if isinstance(exc, AssertionError) else "exception",
                 "reason": (f"{what}: {where}" if where else what)[:400]}
     if not any(p.calls for p in proxies.values()):
@@ -236,37 +189,14 @@ def run_test(sample, test, workdir, limits, deadline):
 
 
 # -- samples and the job ---------------------------------------------------------------------------------
-def outside_files(work_root, own_dir):
-    """Anything written where the candidate has no business writing (container mode only)."""
-    found = []
-    for place in ("/tmp", "/dev/shm", work_root):
-        try:
-            entries = os.listdir(place)
-        except OSError:
-            continue
-        for name in entries:
-            path = os.path.join(place, name)
-            if path != own_dir:
-                found.append(path)
-    return found
-
-
-def wipe(path):
-    if os.path.isdir(path) and not os.path.islink(path):
-        import shutil
-
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
 def run_sample(sample, job):
+    """Run every test of one sample; the record says what happened and whether the sample left the
+    container dirty (then nothing else may run in it)."""
     limits = job["limits"]
     started = time.monotonic()
     sample_deadline = started + float(sample["sample_timeout_s"])
+    marks = StateMarks(job["work_root"]) if IN_CONTAINER else None
+    spawned_before = Child.spawned
     workdir = os.path.join(job["work_root"], f"s-{os.getpid()}-{sample['id']}-{os.urandom(4).hex()}")
     os.mkdir(workdir, 0o700)
     with open(os.path.join(workdir, "solution.py"), "w", encoding="utf-8") as fh:
@@ -285,21 +215,22 @@ def run_sample(sample, job):
             import traceback
 
             record = {"status": "error", "kind": "harness", "reason": f"harness error: {exc!r}"[:300],
-                      "tb": traceback.format_exc()[-2000:]}
+                      "tb": traceback.format_exc()[-2000:], "leftovers": kill_everything(None)}
         record["id"] = test["id"]
         record["elapsed_ms"] = round((time.monotonic() - now) * 1000, 2)
         records.append(record)
-        leftovers = record.pop("leftovers", 0)
-        if leftovers and record.get("status") != "timeout":
-            violations.append(f"left {leftovers} background process(es) running after test {test['id']}")
+        left = record.pop("leftovers", 0)
+        if left and record.get("status") != "timeout":
+            violations.append(f"left {left} background process(es) running after test {test['id']}")
+    dirty = []
     if IN_CONTAINER:
-        stray = outside_files(job["work_root"], workdir)
-        if stray:
-            violations.append("wrote outside its work dir: " + ", ".join(sorted(stray)[:5]))
-            for path in stray:
-                wipe(path)
+        stored, survived = remove_stored_state(job["work_root"], workdir)
+        violations += stored
+        dirty = marks.changes(Child.spawned - spawned_before, runner_inodes=2)
+        if survived:
+            dirty.append("state that could not be removed")
     wipe(workdir)
-    return {"sample": sample["id"], "tests": records, "violations": violations,
+    return {"sample": sample["id"], "tests": records, "violations": violations, "dirty": dirty,
             "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
 
 
@@ -318,20 +249,28 @@ def emit(message):
 
 
 def run_job(job):
+    """Run the job's samples in order. After a sample that timed out, broke a rule or moved the container's
+    state (see hygiene.py), stop: the host recycles this container and runs the rest elsewhere, so no
+    sample ever follows one that could have left it a message."""
     nonce = job["nonce"]
     contaminated = False
     if IN_CONTAINER and same_uid_others():
         contaminated = True  # someone from an earlier run survived: kill before touching any sample
         kill_everything(None)
     timed_out = False
+    stopped_after = None
     for sample in job["samples"]:
         record = run_sample(sample, job)
-        contaminated = contaminated or bool(record["violations"])
+        contaminated = contaminated or bool(record["violations"] or record["dirty"])
         timed_out = timed_out or any(t.get("status") == "timeout" for t in record["tests"])
         record["nonce"] = nonce
         emit(record)
+        if (contaminated or timed_out) and sample is not job["samples"][-1]:
+            stopped_after = sample["id"]
+            break
     # the host replaces the container after contamination or a timeout, even though everything was killed
-    emit({"nonce": nonce, "done": True, "contaminated": contaminated, "timed_out": timed_out})
+    emit({"nonce": nonce, "done": True, "contaminated": contaminated, "timed_out": timed_out,
+          "stopped_after": stopped_after})
 
 
 def serve(stream):
