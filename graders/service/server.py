@@ -1,6 +1,9 @@
 """Run the service on uvicorn (single process: grading parallelism lives in the worker pool)."""
 from __future__ import annotations
 
+import signal
+import threading
+
 import uvicorn
 
 from graders.service.app import create_app
@@ -25,4 +28,16 @@ def make_server(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000
 
 
 def serve(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning") -> None:
-    make_server(config, host, port, log_level).run()
+    """Serve until SIGTERM/SIGINT, then shut down gracefully and return (exit status 0, atexit runs)."""
+    server = make_server(config, host, port, log_level)
+    if threading.current_thread() is not threading.main_thread():
+        server.run()
+        return
+    # uvicorn re-raises the signal after its graceful shutdown; with these handlers in place that re-raise
+    # is a no-op, so the process ends normally (the worker pool's atexit clean-up runs)
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
