@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "graders.cli.serve",
     "graders.cli.types",
     "graders.cli.demo",
+    "graders.cli.eval",
+    "graders.cli.report",
     "graders.judges.cli",
     "sandbox.cli",
     "trainer.cli",
