@@ -39,6 +39,7 @@ class _Batcher:
     """Collects (sample, item) pairs on one event loop and grades them in batch requests."""
 
     def __init__(self, url: str, grader: str, token: str | None):
+        self.loop = asyncio.get_running_loop()
         self.client = AsyncGraderClient(url, token=token)
         self.grader = grader
         self.pending: list[tuple[tuple[Any, dict[str, Any]], asyncio.Future]] = []
@@ -76,13 +77,14 @@ class _Batcher:
                 fut.set_result(res)
 
 
-_BATCHERS: dict[tuple[int, str, str, str | None], _Batcher] = {}
+_BATCHERS: dict[tuple[str, str, str | None], _Batcher] = {}
 
 
 def _batcher(url: str, grader: str, token: str | None) -> _Batcher:
-    key = (id(asyncio.get_running_loop()), url, grader, token)
+    """The batcher of this event loop (an httpx client belongs to the loop that made it)."""
+    key = (url, grader, token)
     batcher = _BATCHERS.get(key)
-    if batcher is None:
+    if batcher is None or batcher.loop is not asyncio.get_running_loop():
         batcher = _BATCHERS[key] = _Batcher(url, grader, token)
     return batcher
 
