@@ -50,8 +50,9 @@ def test_score_all_is_prompt_level():
     ("no commas", {"id": "punctuation:no_comma"}, 1.0, 1.0),
 ])
 def test_strict_versus_loose(response, instruction, strict, loose):
-    assert grader(mode="strict", instructions=[instruction]).grade(response).score == strict
-    assert grader(mode="loose", instructions=[instruction]).grade(response).score == loose
+    # IFEval's own strict/loose semantics; the robust ones are in test_instructions_robust.py
+    for mode, expected in (("strict", strict), ("loose", loose)):
+        assert grader(mode=mode, semantics="reference", instructions=[instruction]).grade(response).score == expected
 
 
 def test_blank_response_is_no_answer_with_children():
@@ -151,12 +152,12 @@ def test_all_541_ifeval_rows_grade_without_error(ifeval_rows):
 
 def test_ready_made_spec_and_its_examples():
     g = load_grader(FOLDER / "ifeval.json")
-    assert g.mode == "loose" and g.scoring == "fraction"
+    assert (g.mode, g.semantics, g.scoring, g.isolated) == ("strict", "robust", "fraction", True)
     for number, line in enumerate((FOLDER / "ifeval.jsonl").read_text().splitlines(), 1):
         row = json.loads(line)
         res = g.grade(row["sample"], row["item"])
         assert res.status == "ok", f"line {number}: {res.reason}"
-        assert res.score == pytest.approx(row["expect"]["score"]), f"line {number}: {res.reason}"
+        assert res.score == pytest.approx(row["expect"]["score"], abs=1e-4), f"line {number}: {res.reason}"
 
 
 def test_response_over_max_chars_is_rejected():

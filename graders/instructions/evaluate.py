@@ -5,11 +5,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from graders.instructions.registry import InstructionError, bind
+from graders.instructions import robust_text
+from graders.instructions.registry import InstructionError, bind_prenormalised
 from graders.instructions.text import loose_variants
 
 MODES = ("strict", "loose")
 SCORINGS = ("fraction", "all")
+
 
 
 class InstructionListError(ValueError):
@@ -78,8 +80,9 @@ def parse_instruction_list(value: Any) -> list[tuple[str, dict[str, Any], str]]:
     raise InstructionListError("", f"instructions must be a list or an IFEval row, got {type(value).__name__}")
 
 
-def bind_instructions(value: Any) -> list[BoundInstruction]:
-    """Parse and bind every instruction; raises `InstructionListError` naming the first bad one."""
+def bind_instructions(value: Any, semantics: str = "reference") -> list[BoundInstruction]:
+    """Parse and bind every instruction; raises `InstructionListError` naming the first bad one. Robust
+    checkers expect the response prepared by `prepare_response`."""
     bound: list[BoundInstruction] = []
     seen: dict[str, int] = {}
     entries = parse_instruction_list(value)
@@ -87,7 +90,7 @@ def bind_instructions(value: Any) -> list[BoundInstruction]:
         raise InstructionListError("", "the instruction list is empty")
     for instruction_id, kwargs, where in entries:
         try:
-            check = bind(instruction_id, kwargs)
+            check = bind_prenormalised(instruction_id, kwargs, semantics)
         except InstructionError as exc:
             raise InstructionListError(where, str(exc)) from None
         seen[instruction_id] = seen.get(instruction_id, 0) + 1
@@ -97,12 +100,38 @@ def bind_instructions(value: Any) -> list[BoundInstruction]:
     return bound
 
 
-def is_followed(check: Callable[[str], bool], response: str, mode: str,
+@dataclass(frozen=True)
+class PreparedResponse:
+    """What the checks of one response read: the text, its loose variants, and the answer test."""
+
+    text: str
+    variants: list[str]
+    answered: Callable[[str], bool]
+
+
+def _non_blank(text: str) -> bool:
+    return bool(text.strip())
+
+
+def prepare_response(response: str, mode: str, semantics: str) -> PreparedResponse:
+    """Reference: the response as is, IFEval's 8 loose variants, "answered" = not blank. Robust: the
+    normalised response, loose variants that drop only short first/last lines, "answered" = has a letter
+    or digit."""
+    if semantics == "robust":
+        text = robust_text.normalise(response)
+        variants = robust_text.loose_variants(text) if mode == "loose" else [text]
+        return PreparedResponse(text, variants, robust_text.has_content)
+    # identical variants (no '*' in the text, a one-line text) give identical verdicts: check each once
+    variants = list(dict.fromkeys(loose_variants(response))) if mode == "loose" else [response]
+    return PreparedResponse(response, variants, _non_blank)
+
+
+def is_followed(check: Callable[[str], bool], response: str | PreparedResponse, mode: str,
                 variants: list[str] | None = None) -> bool:
-    """IFEval's verdict: strict = non-blank and passes; loose = some non-blank variant of the 8 passes."""
+    """IFEval's verdict: strict = answered and passes; loose = some answered variant passes."""
+    if isinstance(response, str):
+        response = PreparedResponse(response, variants if variants is not None else loose_variants(response),
+                                    _non_blank)
     if mode == "strict":
-        return bool(response.strip()) and bool(check(response))
-    for variant in variants if variants is not None else loose_variants(response):
-        if variant.strip() and check(variant):
-            return True
-    return False
+        return response.answered(response.text) and bool(check(response.text))
+    return any(response.answered(v) and check(v) for v in response.variants)

@@ -5,6 +5,10 @@ A checker is a plain function `check(text, **kwargs) -> bool` registered with `@
 IFBench's evaluator does), runs the optional `prepare` hook (strip/lower/compile, as the reference's
 `build_description` does) and returns a one-argument callable. Problems raise `InstructionError`, which
 the grader turns into a spec error (inline instructions) or an `invalid_reference` result (item-driven).
+
+Two semantics: `reference` (the reference implementation's verdicts, for evaluation parity) and `robust`
+(the default for rewards: the check reads `robust_text.normalise(response)` and, where a policy could get
+"followed" without following, a stricter rule registered with `@robust(...)`; see docs/instructions.md).
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 RELATIONS = ("less than", "at least")
+SEMANTICS = ("robust", "reference")
 
 
 class InstructionError(ValueError):
@@ -36,6 +41,19 @@ class Param:
     allow_empty: bool = False
 
 
+@dataclass(frozen=True)
+class RobustDef:
+    """The robust rule of an instruction: `check(normalised_text, **kwargs)`, optional own `prepare`, and
+    responses the reference follows although they don't follow the instruction (`gamed`: (kwargs, text)),
+    plus honest responses the robust rule must still follow (`honest`)."""
+
+    check: Callable[..., bool]
+    rule: str
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    gamed: tuple[tuple[dict[str, Any], str], ...] = ()
+    honest: tuple[tuple[dict[str, Any], str], ...] = ()
+
+
 @dataclass
 class InstructionDef:
     """A registered instruction: how to check it, what it takes, and how it reads in the docs."""
@@ -50,6 +68,7 @@ class InstructionDef:
     example_fail: str = ""
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     unsupported: str | None = None
+    robust: RobustDef | None = None
 
     def describe_kwargs(self) -> str:
         if not self.params:
@@ -72,6 +91,21 @@ def instruction(instruction_id: str, *, rule: str, source: str, params: tuple[Pa
         kwargs, good, bad = example if example else ({}, "", "")
         REGISTRY[instruction_id] = InstructionDef(
             instruction_id, fn, params, rule, source, kwargs, good, bad, prepare, unsupported)
+        return fn
+
+    return decorate
+
+
+def robust(instruction_id: str, *, rule: str, prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+           gamed: tuple[tuple[dict[str, Any], str], ...] = (),
+           honest: tuple[tuple[dict[str, Any], str], ...] = ()) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+    """Register `fn(normalised_text, **kwargs) -> bool` as the robust rule of an already registered id."""
+
+    def decorate(fn: Callable[..., bool]) -> Callable[..., bool]:
+        defn = REGISTRY[instruction_id]
+        if defn.robust is not None:
+            raise RuntimeError(f"robust rule of {instruction_id!r} registered twice")
+        defn.robust = RobustDef(fn, rule, prepare, gamed, honest)
         return fn
 
     return decorate
@@ -118,8 +152,9 @@ def _validate(defn: InstructionDef, param: Param, value: Any) -> Any:
     raise AssertionError(f"unknown param kind {kind!r}")
 
 
-def validate_kwargs(instruction_id: str, kwargs: Any) -> dict[str, Any]:
-    """Checked, prepared kwargs for `instruction_id`; raises `InstructionError`. `None` values are dropped."""
+def validate_kwargs(instruction_id: str, kwargs: Any, semantics: str = "reference") -> dict[str, Any]:
+    """Checked, prepared kwargs for `instruction_id`; raises `InstructionError`. `None` values are dropped.
+    Kwargs are validated the same way under both semantics; only the `prepare` hook may differ."""
     defn = REGISTRY.get(instruction_id)
     if defn is None:
         raise InstructionError(instruction_id, "unknown instruction id")
@@ -141,9 +176,14 @@ def validate_kwargs(instruction_id: str, kwargs: Any) -> dict[str, Any]:
                 raise InstructionError(instruction_id, f"missing required kwarg '{param.name}'")
             continue
         out[param.name] = _validate(defn, param, given[param.name])
-    if defn.prepare is not None:
+    prepare = defn.prepare
+    if semantics == "robust" and defn.robust is not None and defn.robust.prepare is not None:
+        if defn.prepare is not None:
+            defn.prepare(dict(out))  # the reference's refusals (bad regex, bad index) apply to both semantics
+        prepare = defn.robust.prepare
+    if prepare is not None:
         try:
-            out = defn.prepare(out)
+            out = prepare(out)
         except InstructionError:
             raise
         except (ValueError, TypeError) as exc:
@@ -152,20 +192,37 @@ def validate_kwargs(instruction_id: str, kwargs: Any) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _bind_cached(instruction_id: str, kwargs_json: str) -> Callable[[str], bool]:
-    kwargs = validate_kwargs(instruction_id, json.loads(kwargs_json))
-    check = REGISTRY[instruction_id].check
+def _bind_cached(instruction_id: str, kwargs_json: str, semantics: str) -> Callable[[str], bool]:
+    kwargs = validate_kwargs(instruction_id, json.loads(kwargs_json), semantics)
+    defn = REGISTRY[instruction_id]
+    check = defn.robust.check if semantics == "robust" and defn.robust is not None else defn.check
     return functools.partial(check, **kwargs) if kwargs else check
 
 
-def bind(instruction_id: str, kwargs: dict[str, Any] | None = None) -> Callable[[str], bool]:
-    """A validated one-argument checker `text -> bool` for `instruction_id` with `kwargs` (cached)."""
+def bind_prenormalised(instruction_id: str, kwargs: dict[str, Any] | None = None,
+                       semantics: str = "reference") -> Callable[[str], bool]:
+    """Like `bind`, but a robust checker expects text already passed through `robust_text.normalise` (the
+    grader normalises each response once for all its instructions)."""
+    if semantics not in SEMANTICS:
+        raise ValueError(f"semantics must be one of {SEMANTICS}, got {semantics!r}")
     ensure_loaded()
     try:
         key = json.dumps(kwargs or {}, sort_keys=True)
     except (TypeError, ValueError):
         raise InstructionError(instruction_id, "kwargs are not JSON values") from None
-    return _bind_cached(instruction_id, key)
+    return _bind_cached(instruction_id, key, semantics)
+
+
+def bind(instruction_id: str, kwargs: dict[str, Any] | None = None,
+         semantics: str = "reference") -> Callable[[str], bool]:
+    """A validated one-argument checker `text -> bool` for `instruction_id` with `kwargs` (cached).
+    `semantics="robust"` normalises the text first (and says "not followed" to bidi-reordered text)."""
+    check = bind_prenormalised(instruction_id, kwargs, semantics)
+    if semantics == "reference":
+        return check
+    from graders.instructions.robust_text import has_bidi_controls, normalise
+
+    return lambda text: not has_bidi_controls(text) and check(normalise(text))
 
 
 _LOADED = False
@@ -179,6 +236,7 @@ def ensure_loaded() -> None:
     from graders.instructions import (  # noqa: F401 - imported for registration
         ifbench_count, ifbench_custom, ifbench_format, ifbench_words, ifeval_format, ifeval_keywords,
         ifeval_length, ifeval_misc)
+    from graders.instructions import robust_ifeval_content, robust_ifeval_text  # noqa: F401 - after the above
 
     _LOADED = True
 

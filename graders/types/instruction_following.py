@@ -1,6 +1,7 @@
 """`instruction_following`: IFEval / IFBench constraint checks, one child result per instruction.
 
-    {"type": "instruction_following"}                       # IFEval rows as items, strict, fraction
+    {"type": "instruction_following"}                       # IFEval rows as items, strict, fraction, robust
+    {"type": "instruction_following", "semantics": "reference"}   # the reference's verdicts (evaluation parity)
     {"type": "instruction_following", "mode": "loose", "score": "all",
      "instructions": [{"id": "punctuation:no_comma"}, {"id": "length_constraints:number_words",
                        "num_words": 100, "relation": "less than"}]}
@@ -8,6 +9,9 @@
 `instructions` is either an inline list (checked at load: an unknown id or bad kwargs is a SpecError) or a
 template resolving to the item's instruction list (default `{{ item }}`, so IFEval's `instruction_id_list` +
 `kwargs` rows work directly); problems there make an `invalid_reference` result naming the instruction.
+
+`semantics`: `robust` (default; rules a policy can't satisfy with invisible, look-alike or content-free text)
+or `reference` (IFEval/IFBench verdicts). Every grade runs in the worker pool under a hard `timeout_s`.
 """
 from __future__ import annotations
 
@@ -15,14 +19,15 @@ from typing import Any
 
 from graders.base import Grader
 from graders.instructions import (
-    BoundInstruction, InstructionListError, bind_instructions, is_followed)
-from graders.instructions.text import loose_variants
+    BoundInstruction, InstructionListError, bind_instructions, is_followed, prepare_response)
+from graders.instructions.robust_text import has_bidi_controls
 from graders.registry import register
 from graders.result import GradeResult
 
 DEFAULT_INPUT = "{{ sample.output_text }}"
 DEFAULT_INSTRUCTIONS = "{{ item }}"
 DEFAULT_MAX_CHARS = 200_000
+DEFAULT_SEMANTICS = "robust"
 
 
 @register
@@ -30,18 +35,20 @@ class InstructionFollowingGrader(Grader):
     """Checks verifiable instructions (IFEval's 25 ids, IFBench's offline ones) strictly or loosely."""
 
     type = "instruction_following"
-    isolated = False  # pure Python and cheap; user keyword regexes with nested quantifiers are refused
+    isolated = True  # a hard deadline: linear checks still cost seconds on 200k characters of degenerate text
+    default_timeout_s = 10.0
 
     def setup(self) -> None:
         self.input = self.spec.get("input", DEFAULT_INPUT)
         self.mode = self.spec.get("mode", "strict")
+        self.semantics = self.spec.get("semantics", DEFAULT_SEMANTICS)
         self.scoring = self.spec.get("score", "fraction")
         self.instructions = self.spec.get("instructions", DEFAULT_INSTRUCTIONS)
         self.max_chars = int(self.spec.get("max_chars", DEFAULT_MAX_CHARS))
         self.static: list[BoundInstruction] | None = None
         if not isinstance(self.instructions, str):
             try:
-                self.static = bind_instructions(self.instructions)
+                self.static = bind_instructions(self.instructions, self.semantics)
             except InstructionListError as exc:
                 raise self.spec_error("instructions" + exc.where, exc.message) from None
 
@@ -55,23 +62,26 @@ class InstructionFollowingGrader(Grader):
         if bound is None:
             value = self.resolve(self.instructions, sample, item)
             try:
-                bound = bind_instructions(value)
+                bound = bind_instructions(value, self.semantics)
             except InstructionListError as exc:
                 return GradeResult.failure("invalid_reference", f"instructions{exc}" if exc.where else
                                            f"instructions: {exc}", where=exc.where)
-        return grade_response(response, bound, self.mode, self.scoring)
+        if self.semantics == "robust" and has_bidi_controls(response):
+            return GradeResult.failure("rejected", "response contains bidirectional override/embedding/isolate "
+                                                   "controls: what a reader sees is not the text checked")
+        return grade_response(response, bound, self.mode, self.scoring, self.semantics)
 
 
-def grade_response(response: str, bound: list[BoundInstruction], mode: str, scoring: str) -> GradeResult:
+def grade_response(response: str, bound: list[BoundInstruction], mode: str, scoring: str,
+                   semantics: str = "reference") -> GradeResult:
     """One child per instruction (1 followed / 0 not); the parent is their mean (`fraction`) or min (`all`)."""
-    # identical variants (no '*' in the text, a one-line text) give identical verdicts: check each once
-    variants = list(dict.fromkeys(loose_variants(response))) if mode == "loose" else None
+    prepared = prepare_response(response, mode, semantics)
     children: dict[str, GradeResult] = {}
     failed: list[str] = []
     broken: list[str] = []
     for instr in bound:
         try:
-            ok = is_followed(instr.check, response, mode, variants)
+            ok = is_followed(instr.check, prepared, mode)
         except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
             children[instr.name] = GradeResult.failure("error", f"{type(exc).__name__}: {exc}", "other_error")
             broken.append(instr.name)
@@ -82,14 +92,15 @@ def grade_response(response: str, bound: list[BoundInstruction], mode: str, scor
             failed.append(instr.name)
     total = len(bound)
     followed = total - len(failed) - len(broken)
-    summary = f"{followed}/{total} instructions followed ({mode})"
+    summary = f"{followed}/{total} instructions followed ({mode}, {semantics})"
     if failed:
         summary += "; not followed: " + ", ".join(failed)
     if broken:
         return GradeResult(score=0.0, status="error", error_type="other_error", children=children,
                            reason=summary + "; check failed: " + ", ".join(broken))
-    if not response.strip():
-        return GradeResult(score=0.0, status="no_answer", children=children, reason="empty response; " + summary)
+    if not prepared.answered(prepared.text):
+        what = "empty response" if semantics == "reference" else "no letter or digit in the response"
+        return GradeResult(score=0.0, status="no_answer", children=children, reason=f"{what}; {summary}")
     score = followed / total if scoring == "fraction" else float(followed == total)
     return GradeResult(score=score, children=children, reason=summary,
                        details={"followed": followed, "total": total})
