@@ -5,6 +5,7 @@ import asyncio
 import json
 import time
 import traceback
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Iterable
 
@@ -180,14 +181,19 @@ def _split_row(row: Any) -> tuple[Any, dict[str, Any]]:
 
 
 # -- worker-side: rebuild the grader once per spec and evaluate in the worker process ---------------------
-_WORKER_GRADERS: dict[tuple[str, str, type], Grader] = {}
+WORKER_GRADER_CACHE_SIZE = 32  # graders kept per worker process, least recently used dropped first
+_WORKER_GRADERS: OrderedDict[tuple[str, str, type], Grader] = OrderedDict()
 
 
 def _worker_grader(shared: tuple[str, str, type]) -> Grader:
     grader = _WORKER_GRADERS.get(shared)
-    if grader is None:
-        spec_key, path, cls = shared
-        grader = _WORKER_GRADERS[shared] = cls(json.loads(spec_key), path)
+    if grader is not None:
+        _WORKER_GRADERS.move_to_end(shared)
+        return grader
+    spec_key, path, cls = shared
+    grader = _WORKER_GRADERS[shared] = cls(json.loads(spec_key), path)
+    while len(_WORKER_GRADERS) > WORKER_GRADER_CACHE_SIZE:
+        _WORKER_GRADERS.popitem(last=False)
     return grader
 
 

@@ -1,22 +1,47 @@
-"""Worker process for `graders.pool.WorkerPool` (run as `python -m graders.worker`).
+"""The worker process of `graders.pool.WorkerPool` (`python -m graders.worker`) and the host's handle on it.
 
-Protocol over stdin/stdout: 8-byte big-endian length + pickle frame. The host sends
-`("chunk", func, shared, payloads)`; the worker answers `("loaded",)` once `func`'s module is imported and
-`func.prepare(shared)` (if any) ran, then one `("result", kind, value, message, elapsed_ms)` per payload.
+Protocol over stdin/stdout: 8-byte big-endian length + pickle frame. Frames hold only builtins; the task,
+each payload and each result travel as separately pickled bytes inside them, so one value that can't be
+pickled or unpickled costs only its own task and never desynchronises the stream.
+
+  worker -> host  `("ready", pid)` once started
+  host -> worker  `("chunk", task, [payload, ...])`, task = pickled `(func, shared)`, payloads pickled each
+  worker -> host  `("loaded",)` once `func` is unpickled and `func.prepare(shared)` (if any) ran, or
+                  `("load_failed", message)`; then, if loaded, per payload
+                  `("result", kind, pickled value or None, message, elapsed_ms)`
 """
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import resource
+import select
+import signal
 import struct
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 import traceback
 
 _HEADER = struct.Struct(">Q")
 
 
+class WorkerDied(Exception):
+    """The worker process is gone or its stream is unusable."""
+
+
+def dumps(obj) -> bytes:
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+# -- the worker side --------------------------------------------------------------------------------------
 def _read_exact(fd: int, n: int) -> bytes:
     buf = bytearray()
     while len(buf) < n:
@@ -28,11 +53,40 @@ def _read_exact(fd: int, n: int) -> bytes:
 
 
 def _send(fd: int, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    data = dumps(obj)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
-        written = os.write(fd, view)
-        view = view[written:]
+        view = view[os.write(fd, view):]
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "MemoryError: the worker's memory cap was reached"
+    return f"{describe(exc)}\n{traceback.format_exc(limit=8)}"
+
+
+def _serve_chunk(out_fd: int, task: bytes, payloads: list[bytes]) -> None:
+    try:
+        func, shared = pickle.loads(task)
+        prepare = getattr(func, "prepare", None)
+        if prepare is not None:
+            prepare(shared)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a task that can't load is a result, not a dead worker
+        _send(out_fd, ("load_failed", _failure(exc)))
+        return
+    _send(out_fd, ("loaded",))
+    for payload in payloads:
+        start = time.perf_counter()
+        try:
+            value, kind, text = func(shared, pickle.loads(payload)), "ok", ""
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - report, never die on a task's exception
+            value, kind, text = None, "error", _failure(exc)
+        elapsed = (time.perf_counter() - start) * 1000.0
+        try:
+            blob = None if value is None else dumps(value)
+        except Exception as exc:  # noqa: BLE001
+            kind, blob, text = "error", None, f"result not picklable: {describe(exc)}"
+        _send(out_fd, ("result", kind, blob, text, elapsed))
 
 
 def main() -> None:
@@ -49,27 +103,148 @@ def main() -> None:
     while True:
         try:
             (size,) = _HEADER.unpack(_read_exact(in_fd, _HEADER.size))
-            message = pickle.loads(_read_exact(in_fd, size))
+            _, task, payloads = pickle.loads(_read_exact(in_fd, size))
         except EOFError:
             return
-        _, func, shared, payloads = message
-        prepare = getattr(func, "prepare", None)
-        if prepare is not None:
-            prepare(shared)
-        _send(out_fd, ("loaded",))
-        for payload in payloads:
-            start = time.perf_counter()
+        _serve_chunk(out_fd, task, payloads)
+
+
+# -- the host side ----------------------------------------------------------------------------------------
+def _describe_exit(returncode: int | None, stderr_tail: str) -> str:
+    if returncode is not None and returncode < 0:
+        try:
+            what = f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            what = f"killed by signal {-returncode}"
+    else:
+        what = f"exited with code {returncode}"
+    tail = stderr_tail.strip().splitlines()[-1:] if stderr_tail.strip() else []
+    return f"worker process {what}" + (f" ({tail[0][:200]})" if tail else "")
+
+
+def _wait_fd(fd: int, event: int, deadline: float) -> None:
+    """Block until `fd` is ready for `event` (select.POLLIN/POLLOUT); TimeoutError at the deadline."""
+    poller = select.poll()
+    poller.register(fd, event)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0 or not poller.poll(max(1, math.ceil(remaining * 1000))):
+        raise TimeoutError
+
+
+class WorkerProcess:
+    """The host's handle on one worker subprocess (started by `__init__`, usable after `handshake()`).
+
+    `kill()` reaps the process and closes its pipes and stderr file; only the thread using the worker
+    calls it. `signal_kill()` only sends SIGKILL, so any thread (e.g. a pool shutdown) may call it."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]):
+        self.tasks_done = 0
+        self.loads = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        self.stderr = tempfile.TemporaryFile()
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                         bufsize=0, env=env, start_new_session=True, close_fds=True)
+        except BaseException:
+            self.stderr.close()
+            raise
+        self._in = self.proc.stdin.fileno()
+        self._out = self.proc.stdout.fileno()
+        os.set_blocking(self._in, False)  # a stuck worker must not block a send past its deadline
+
+    def handshake(self, timeout: float) -> None:
+        """Wait for the start-up greeting; on any failure the process is killed and its files closed."""
+        try:
+            greeting = self.recv(timeout)
+            if not (isinstance(greeting, tuple) and greeting[:1] == ("ready",)):
+                raise WorkerDied(f"unexpected worker greeting {greeting!r:.100}")
+        except (WorkerDied, TimeoutError) as exc:
+            self.kill()
+            if isinstance(exc, TimeoutError):
+                raise WorkerDied(f"no greeting within {timeout:g} s; worker process killed") from None
+            raise
+        except BaseException:
+            self.kill()
+            raise
+
+    def send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(_HEADER.pack(len(data)) + data)
+        while view:
+            _wait_fd(self._in, select.POLLOUT, deadline)
             try:
-                value, kind, text = func(shared, payload), "ok", ""
-            except MemoryError:
-                value, kind, text = None, "error", "MemoryError: the worker's memory cap was reached"
-            except Exception as exc:  # noqa: BLE001 - report, never die on a task's exception
-                value, kind, text = None, "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
-            elapsed = (time.perf_counter() - start) * 1000.0
+                view = view[os.write(self._in, view):]
+            except BlockingIOError:
+                continue
+            except (OSError, ValueError) as exc:
+                raise WorkerDied(self.exit_message()) from exc
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            _wait_fd(self._out, select.POLLIN, deadline)
             try:
-                _send(out_fd, ("result", kind, value, text, elapsed))
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                _send(out_fd, ("result", "error", None, f"result not picklable: {exc}", elapsed))
+                chunk = os.read(self._out, n - len(buf))
+            except (OSError, ValueError) as exc:
+                raise WorkerDied(self.exit_message()) from exc
+            if not chunk:
+                raise WorkerDied(self.exit_message())
+            buf += chunk
+        return bytes(buf)
+
+    def recv(self, timeout: float):
+        deadline = time.monotonic() + timeout
+        (size,) = _HEADER.unpack(self._read_exact(_HEADER.size, deadline))
+        # once a frame has started, finish reading it even if the deadline passes meanwhile
+        data = self._read_exact(size, max(deadline, time.monotonic() + 5.0))
+        try:
+            return pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001 - frames hold only builtins: this is a corrupt stream
+            raise WorkerDied(f"unreadable message from the worker process ({describe(exc)})") from exc
+
+    def exit_message(self) -> str:
+        try:
+            returncode = self.proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        tail = ""
+        with self._lock:
+            if not self._closed:
+                self.stderr.seek(0, os.SEEK_END)
+                self.stderr.seek(max(0, self.stderr.tell() - 2000))
+                tail = self.stderr.read().decode("utf-8", "replace")
+        return _describe_exit(returncode, tail)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def signal_kill(self) -> None:
+        """SIGKILL the worker's whole process group (whatever its tasks started dies with it)."""
+        with self._lock:
+            if self.proc.returncode is not None:
+                return
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+
+    def kill(self) -> None:
+        """Kill, reap, and close the pipes and the stderr file (idempotent)."""
+        self.signal_kill()
+        self.proc.wait()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for stream in (self.proc.stdin, self.proc.stdout, self.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
 
 if __name__ == "__main__":
