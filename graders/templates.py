@@ -2,16 +2,28 @@
 
 Only the `sample` and `item` namespaces exist. A missing key, a bad index or a `null` value raises
 `TemplateError` (OpenAI's `invalid_variable_error`); it is never rendered as an empty string.
+
+Filters follow the variable: `{{ item.answer | regex_escape }}` inserts the value with every regex
+metacharacter escaped; `{{ item.pattern | raw }}` inserts it unchanged. A caller rendering into a pattern
+passes `default_filter="regex_escape"` so values are escaped unless the placeholder says `raw`.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[\s*(-?\d+)\s*\]|\[\s*[\"']([^\"']*)[\"']\s*\]")
 NAMESPACES = ("sample", "item")
+_FILTER_SUFFIX = re.compile(r"^(.*?)((?:\s*\|\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*$", re.DOTALL)
+_FILTER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+Filter = Callable[[str], str]
+FILTERS: dict[str, Filter] = {
+    "regex_escape": re.escape,  # also escapes whitespace and '#', so values survive the `verbose` flag
+    "raw": lambda value: value,
+}
 
 
 class TemplateError(Exception):
@@ -69,9 +81,35 @@ def stringify(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(template: str, context: dict[str, Any]) -> str:
-    """Substitute every `{{ ... }}` in `template`."""
-    return PLACEHOLDER.sub(lambda m: stringify(lookup(m.group(1), context)), template)
+def split_filters(inner: str) -> tuple[str, list[str]]:
+    """`"item.a | regex_escape"` -> `("item.a", ["regex_escape"])`; names are not checked here."""
+    m = _FILTER_SUFFIX.match(inner)
+    return m.group(1).strip(), _FILTER_NAME.findall(m.group(2))
+
+
+def apply_filters(value: str, names: list[str], default_filter: str | None = None,
+                  filters: dict[str, Filter] | None = None) -> str:
+    """Run the named filters in order; `default_filter` runs when none is named."""
+    table = {**FILTERS, **(filters or {})}
+    for name in names or ([default_filter] if default_filter else []):
+        if name not in table:
+            raise TemplateError(f"unknown template filter '{name}' (filters: {', '.join(sorted(table))})")
+        value = table[name](value)
+    return value
+
+
+def render(template: str, context: dict[str, Any], default_filter: str | None = None,
+           filters: dict[str, Filter] | None = None) -> str:
+    """Substitute every `{{ ... }}` in `template`.
+
+    `default_filter` is applied to placeholders that name no filter; `filters` overrides or adds filter
+    implementations (e.g. a grader that normalises a value before escaping it).
+    """
+    def substitute(m: re.Match) -> str:
+        expr, names = split_filters(m.group(1))
+        return apply_filters(stringify(lookup(expr, context)), names, default_filter, filters)
+
+    return PLACEHOLDER.sub(substitute, template)
 
 
 def resolve(template: Any, context: dict[str, Any]) -> Any:
@@ -82,11 +120,30 @@ def resolve(template: Any, context: dict[str, Any]) -> Any:
     if not isinstance(template, str):
         return template
     m = PLACEHOLDER.fullmatch(template.strip())
-    if m:
+    if m and not split_filters(m.group(1))[1]:
         return lookup(m.group(1), context)
     return render(template, context)
 
 
 def variables(template: str) -> list[str]:
-    """The variable expressions a template uses (for validation)."""
-    return [m.group(1) for m in PLACEHOLDER.finditer(template)]
+    """The variable expressions a template uses (for validation), without their filters."""
+    return [split_filters(m.group(1))[0] for m in PLACEHOLDER.finditer(template)]
+
+
+def filters_used(template: str) -> list[list[str]]:
+    """The filter names of each placeholder, in order (`[]` for a placeholder without filters)."""
+    return [split_filters(m.group(1))[1] for m in PLACEHOLDER.finditer(template)]
+
+
+def check(template: str) -> list[str]:
+    """Problems a template has before any data is seen: malformed variables, unknown filters."""
+    problems = []
+    for m in PLACEHOLDER.finditer(template):
+        expr, names = split_filters(m.group(1))
+        try:
+            parse_path(expr)
+        except TemplateError as exc:
+            problems.append(str(exc))
+        problems.extend(f"unknown template filter '{n}' in {m.group(0)} (filters: {', '.join(sorted(FILTERS))})"
+                        for n in names if n not in FILTERS)
+    return problems

@@ -138,10 +138,11 @@ def test_regex_schemas_run_in_the_pool_and_a_catastrophic_pattern_times_out():
 def test_json_output_example_file_scores_as_expected():
     g = load_grader(SPECS / "json_output.json")
     rows = [json.loads(line) for line in (SPECS / "json_output.jsonl").read_text().splitlines() if line.strip()]
-    assert len(rows) == 5
+    assert len(rows) == 7
     results = g.grade_batch(rows)
     assert [(r.score, r.status, r.passed) for r in results] == [
-        (1.0, "ok", True), (1.0, "ok", True), (0.0, "ok", False), (0.0, "ok", False), (0.0, "no_answer", False)]
+        (1.0, "ok", True), (1.0, "ok", True), (0.0, "ok", False), (0.0, "ok", False), (0.0, "no_answer", False),
+        (0.0, "no_answer", False), (0.0, "no_answer", False)]  # duplicate key; two fenced answers
     assert results[1].details["source"] == "code_fence"
     assert "/answer: 'forty-two' is not of type 'number'" in results[2].reason
     assert results[3].details["errors"] == ["/: 'reasoning' is a required property",

@@ -51,8 +51,10 @@ def test_regex_search_fullmatch_and_flags():
     assert flagged.grade("well\nYES\nok").score == 1
 
 
-def test_regex_reference_from_item_and_invalid_item_regex():
-    g = grader("regex")
+def test_raw_item_pattern_and_invalid_item_regex():
+    # an item value is a pattern only when the placeholder says `| raw` (escaped by default, see below)
+    g = load_grader({"type": "string_check", "input": "{{ sample.output_text }}",
+                     "reference": "{{ item.ref | raw }}", "operation": "regex"})
     assert g.grade("abc123", {"ref": "[0-9]{3}"}).score == 1
     bad = g.grade("abc", {"ref": "([0-9"})
     assert bad.status == "invalid_reference" and bad.score == 0

@@ -39,7 +39,7 @@ def test_prompt_is_available_to_templates_and_errors_score_zero():
 
 
 def test_invalid_reference_is_none_for_trl():
-    spec = {**SPEC, "operation": "regex"}
+    spec = {**SPEC, "operation": "regex", "reference": "{{ item.answer | raw }}"}  # the item holds a pattern
     f = reward_function(spec)
     assert f(prompts=["q"], completions=["abc"], answer=["([unclosed"]) == [None]
     assert reward_function(spec, invalid_reference_reward=0.0)(prompts=["q"], completions=["abc"],

@@ -12,9 +12,13 @@ Fields:
 - `partial` (default false): score = fraction of the schema's top-level `required` properties that are
   present and valid (no validation error inside them); other violations are reported but don't lower the
   score. Needs a non-empty top-level `required`. Default: 1 if the whole instance validates, else 0.
-- `allow_code_fence` (default true): if the text is not JSON as a whole, the first fenced block
+- `allow_code_fence` (default true): if the text is not JSON as a whole, the one fenced block
   labelled `json` (or unlabelled), e.g. "Here it is:\n```json\n{...}\n```", is parsed instead. Set false
   to demand bare JSON.
+
+Several answers are no answer: an object with a duplicate key (`{"answer": 1, "answer": 2}`: a parser
+keeps one of them, a reader may see the other) and a text with more than one fenced block are
+`no_answer`, also when `output_json` was filled from that text.
 
 Statuses: text that is empty or not JSON (`NaN`/`Infinity` are not JSON) is `no_answer`, score 0, with
 the parser's line and column in `reason`, so a reward designer can tell "no JSON at all" from "JSON that
@@ -43,7 +47,6 @@ from graders.result import GradeResult
 from graders.spec import pointer
 
 ASSERTED_FORMATS = ("date", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
-_FENCE = re.compile(r"```[ \t]*(?:json)?[ \t]*\r?\n(.*?)```", re.DOTALL | re.IGNORECASE)
 _REGEX_KEYWORDS = ("pattern", "patternProperties")
 _DATA_KEYWORDS = ("enum", "const", "default", "examples")  # hold instance data, not subschemas
 _ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -59,8 +62,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key[:50]!r}: one object, two answers")
+        seen[key] = value
+    return seen
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
 def _describe(exc: ValueError) -> str:
@@ -79,15 +91,44 @@ def parse_json_text(text: str, allow_code_fence: bool = True) -> tuple[Any, str]
         raise NoJSON("JSON nested too deeply to parse") from None
     except ValueError as exc:
         whole_error = exc
-    fence = _FENCE.search(text) if allow_code_fence else None
-    if fence is None:
+    if isinstance(whole_error, ValueError) and "duplicate key" in str(whole_error):
+        raise NoJSON(str(whole_error))
+    fences = json_fences(text) if allow_code_fence else []
+    if not fences:
         raise NoJSON(f"not valid JSON: {_describe(whole_error)}")
+    if len(fences) > 1:
+        raise NoJSON(f"{len(fences)} fenced blocks: give exactly one answer")
     try:
-        return _loads(fence.group(1)), "code_fence"
+        return _loads(fences[0]), "code_fence"
     except RecursionError:
         raise NoJSON("JSON nested too deeply to parse") from None
     except ValueError as exc:
         raise NoJSON(f"```json block is not valid JSON: {_describe(exc)}") from None
+
+
+def json_fences(text: str) -> list[str]:
+    """Contents of the fenced blocks labelled `json` (any case) or unlabelled, fences paired in order as
+    Markdown pairs them. One split: linear in the text, however many fences it opens."""
+    parts = text.split("```")
+    blocks = []
+    for i in range(1, len(parts) - 1, 2):  # odd parts are inside a fence that is closed
+        header, newline, body = parts[i].partition("\n")
+        if newline and header.strip().lower() in ("", "json"):
+            blocks.append(body)
+    return blocks
+
+
+def _reject_duplicate_keys_in(text: str) -> None:
+    """`output_json` filled from the text by a lenient parser hides duplicate keys: look at the text."""
+    if not isinstance(text, str) or text.strip()[:1] not in ("{", "["):
+        return
+    try:
+        _loads(text)
+    except ValueError as exc:
+        if "duplicate key" in str(exc):
+            raise NoJSON(str(exc)) from None
+    except RecursionError:
+        pass
 
 
 def _uses_regex(node: Any) -> bool:
@@ -183,6 +224,7 @@ class JsonSchemaGrader(Grader):
                 return parse_json_text(value, self.allow_code_fence)
             return value, "input"
         if sample.get("output_json") is not None:
+            _reject_duplicate_keys_in(sample.get("output_text", ""))
             return sample["output_json"], "output_json"
         return parse_json_text(sample.get("output_text", ""), self.allow_code_fence)
 

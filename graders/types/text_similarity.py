@@ -1,8 +1,10 @@
 """`text_similarity`: how close the output is to a reference text, by a named metric (OpenAI's type).
 
 Fields (OpenAI's, verbatim): `input` (template, default `{{ sample.output_text }}`), `reference`
-(template), `evaluation_metric`, `pass_threshold`, `name`. Extension: `fuzzy_scorer` picks the rapidfuzz
-scorer behind `fuzzy_match` (default `ratio`; see `graders.metrics.fuzzy` for why not `WRatio`).
+(template), `evaluation_metric`, `pass_threshold`, `name`. Extensions: `fuzzy_scorer` picks the rapidfuzz
+scorer behind `fuzzy_match` (default `ratio`; see `graders.metrics.fuzzy` for why not `WRatio`);
+`guards` (`numbers`, `negation`; see `graders.metrics.guards`) veto the score (0, status `ok`) when the
+output's numbers or negations differ from the reference's, the edits a similarity score can't see.
 
 Metrics and the library behind each are documented in `graders.metrics` (`overlap` for BLEU, GLEU,
 METEOR, ROUGE; `fuzzy`; `token_f1`; `embedding` for `cosine`). Every score is in [0, 1].
@@ -18,6 +20,7 @@ from typing import Any
 
 from graders.base import Grader, failure_from_exception
 from graders.metrics import DEFAULT_SCORER, METRIC_NAMES, embedding, pair_metric, unavailable_reason
+from graders.metrics.guards import GUARD_NAMES, guard_failure
 from graders.registry import register
 from graders.result import GradeResult
 from graders.templates import TemplateError
@@ -46,6 +49,10 @@ class TextSimilarityGrader(Grader):
             raise self.spec_error("fuzzy_scorer",
                                   f"only applies to evaluation_metric 'fuzzy_match', not {self.metric!r}")
         self._score_pair = None if self.metric == "cosine" else pair_metric(self.metric, self.fuzzy_scorer)
+        self.guards: list[str] = list(self.spec.get("guards", []))
+        for i, name in enumerate(self.guards):
+            if name not in GUARD_NAMES:
+                raise self.spec_error(f"guards/{i}", f"{name!r} is not one of {list(GUARD_NAMES)}")
 
     def _texts(self, sample: dict[str, Any], item: dict[str, Any]) -> tuple[str, str] | GradeResult:
         """Rendered (candidate, reference), or the failure result for an empty side."""
@@ -55,6 +62,11 @@ class TextSimilarityGrader(Grader):
             return GradeResult.failure("invalid_reference", "reference is empty")
         if not candidate.strip():
             return GradeResult.failure("no_answer", "output is empty")
+        for name in self.guards:
+            why = guard_failure(name, candidate, reference)
+            if why:
+                return GradeResult(score=0.0, reason=f"guard '{name}': {why}",
+                                   details={"metric": self.metric, "guard": name})
         return candidate, reference
 
     def _result(self, score: float) -> GradeResult:
