@@ -111,18 +111,19 @@ def response_language(text: str, *, language: str) -> bool:
 
 
 def _latin_letters_of_case(text: str, upper: bool) -> bool:
-    """Every letter, after folding look-alikes onto ASCII, is a Latin letter of the required case, and small
-    capitals (ᴀ ʙ ...) count as capitals. At least one letter."""
+    """Every letter, after folding look-alikes onto ASCII, is a Latin letter of the required case; small
+    capitals (ᴀ ʙ) and letter-like symbols (🇭) read by their name. At least one letter."""
     seen = False
     for char in fold_confusables(text):
+        name = unicodedata.name(char, "")
         if not char.isalpha():
+            # a symbol that shows a letter: regional indicators (🇭) show capitals
+            shows_capital = "CAPITAL" in name or name.startswith("REGIONAL INDICATOR")
+            if "LETTER" in name and shows_capital != upper:
+                return False
             continue
         seen = True
-        name = unicodedata.name(char, "")
-        if not name.startswith("LATIN "):
-            return False
-        capital = "CAPITAL" in name
-        if capital != upper:
+        if not name.startswith("LATIN ") or ("CAPITAL" in name) != upper:
             return False
     return seen
 
@@ -147,6 +148,7 @@ def english_capital(text: str) -> bool:
          "ꓧ, small capitals ᴀ ʙ, non-Latin letters don't pass), there is a letter, and langdetect says 'en'",
     gamed=(({}, "ꓧello ꓪorld, this is ꓮlice writing in english to my friend."),
            ({}, "ʜᴇʟʟᴏ this is written in english for my friend."),
+           ({}, "🇭ello my friend, this letter is written in english for you."),
            ({}, "ⅻ ⅳ ⅸ")),
     honest=(({}, "this is all in lowercase letters and written in english."),
             ({}, "i visited the café and met my naïve friend in english class.")))
@@ -193,12 +195,14 @@ def number_words(text: str, *, num_words: int, relation: str) -> bool:
 
 @robust(
     "length_constraints:number_sentences",
-    rule="Punkt sentences that contain a letter; a line break also ends a sentence and every Unicode sentence "
-         "terminal (。 ! ? । ...) ends one like '.'; compared with `num_sentences`",
+    rule="Punkt sentences that contain a letter; a line break also ends a sentence (a <<title>> or '# heading' "
+         "line of at most 12 words is none), every Unicode sentence terminal (。 ! ? । ...) ends one like '.', "
+         "and so does a '.' glued to the next capitalised word; compared with `num_sentences`",
     gamed=(({"num_sentences": 3, "relation": "at least"}, "Ok. . . . ."),
            ({"num_sentences": 2, "relation": "less than"}, "First line here\nSecond line here\nThird line"),
            ({"num_sentences": 2, "relation": "less than"}, "One sentence。Two sentence。Three"),
            ({"num_sentences": 2, "relation": "less than"}, "One sentence.Two sentence.Three")),
-    honest=(({"num_sentences": 2, "relation": "at least"}, "Dr. Smith came. He sat."),))
+    honest=(({"num_sentences": 2, "relation": "at least"}, "Dr. Smith came. He sat."),
+            ({"num_sentences": 3, "relation": "less than"}, "<<A Title>>\n## A heading\nOne sentence. Two.")))
 def number_sentences(text: str, *, num_sentences: int, relation: str) -> bool:
     return compare(len(sentences(text)), relation, num_sentences)

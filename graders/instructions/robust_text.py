@@ -6,9 +6,10 @@ letters of another script). Robust checks run on `normalise(response)`:
 
 1. blank-rendering fillers that are letters or symbols (HANGUL FILLER, BRAILLE PATTERN BLANK, ...) become a
    space, every other default-ignorable code point (zero-width space/joiners, soft hyphen, bidi marks,
-   variation selectors, tag characters, ...) is deleted;
-2. line separators become `\\n`;
-3. NFKC (fullwidth and mathematical letters, ligatures, small/fullwidth commas, `…`, no-break spaces, ...).
+   variation selectors, tag characters, ...) and every control character but tab and newline is deleted;
+2. line separators (CR LF, CR, VT, FF, NEL, U+2028/2029 ...) become `\\n`;
+3. HTML comments (`<!-- ... -->`, or `<!--` to the end) are deleted: rendered markdown doesn't show them;
+4. NFKC (fullwidth and mathematical letters, ligatures, small/fullwidth commas, `…`, no-break spaces, ...).
 
 Checks where a look-alike would *hide* something (a forbidden word, a comma, a capital letter) also fold
 characters onto the ASCII character they imitate, using Unicode's confusables data (UTS #39, shipped by
@@ -27,7 +28,8 @@ import regex
 _BLANK_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
 _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _TRANSLATE = str.maketrans({**{c: " " for c in _BLANK_FILLERS}, **{c: "\n" for c in _LINE_BREAKS}})
-_INVISIBLE = regex.compile(r"\p{Default_Ignorable_Code_Point}+")
+_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\x00-\x08\x0e-\x1f\x7f-\x9f]+")
+_HTML_COMMENT = regex.compile(r"<!--.*?(?:-->|\Z)", regex.S)
 # explicit embeddings, overrides and isolates: the displayed order is no longer the order of the text checked
 _BIDI_CONTROLS = regex.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -38,9 +40,9 @@ _MARKS = regex.compile(r"\p{M}+")
 
 
 def normalise(text: str) -> str:
-    """The text every robust check reads (steps 1-3 of the module docstring); idempotent."""
+    """The text every robust check reads (steps 1-4 of the module docstring)."""
     text = text.replace("\r\n", "\n").translate(_TRANSLATE)
-    text = _INVISIBLE.sub("", text)
+    text = _HTML_COMMENT.sub("", _INVISIBLE.sub("", text))
     return unicodedata.normalize("NFKC", text)
 
 
@@ -113,7 +115,7 @@ def fold(text: str) -> str:
 
 
 # -- commas ------------------------------------------------------------------------------------------------
-_EXTRA_COMMAS = "\u201a\u201e\u2e42\u060d\u066b\u00b8\u0327\u0375\u02cf"  # low-9 quotes, Arabic separators, cedilla, ...
+_EXTRA_COMMAS = "\u201a\u201e\u2e42\u060d\u066b\u066c\u00b8\u0327\u0375\u02cf"  # low-9 quotes, Arabic separators, cedilla, ...
 
 
 @functools.lru_cache(maxsize=1)
@@ -147,14 +149,24 @@ _TERMINALS = regex.compile(r"[^\P{Sentence_Terminal}.!?]")
 _GLUED = regex.compile(r"(?<=\p{Ll}\p{Ll}[.!?])(?=\p{Lu}\p{Ll})")
 
 
+_HEADING = regex.compile(r"^\s*(?:<<[^<>]*>>|#+\s[^.!?]*)\s*$")
+HEADING_MAX_WORDS = 12
+
+
+def _is_heading(line: str) -> bool:
+    return _HEADING.match(line) is not None and count_words(line) <= HEADING_MAX_WORDS
+
+
 def sentences(text: str) -> list[str]:
     """Sentences that contain a letter: a line break ends a sentence, every Unicode sentence terminal
     (。 । ؟ ...) counts as '. ', a terminal glued to the next capitalised word ("one.Two") still ends a
-    sentence, then NLTK's English Punkt splits each line."""
+    sentence, then NLTK's English Punkt splits each line. A title or heading line (`<<...>>` or `# ...`
+    without a terminal, at most 12 words) is not a sentence."""
     from graders.instructions.text import punkt_sentences
 
     text = _GLUED.sub(" ", _TERMINALS.sub(". ", text))
-    return [s for line in text.split("\n") if line.strip() for s in punkt_sentences(line) if has_letter(s)]
+    return [s for line in text.split("\n") if line.strip() and not _is_heading(line)
+            for s in punkt_sentences(line) if has_letter(s)]
 
 
 # -- loose variants ----------------------------------------------------------------------------------------
