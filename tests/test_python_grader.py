@@ -7,6 +7,8 @@ import pytest
 from graders import load_grader
 from sandbox.testing import require_docker
 
+pytestmark = pytest.mark.docker
+
 SOURCE = '''
 def grade(sample, item) -> float:
     answer = sample["output_text"].strip()

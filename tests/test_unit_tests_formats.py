@@ -9,6 +9,8 @@ import pytest
 from graders import load_grader
 from sandbox.testing import require_docker
 
+pytestmark = pytest.mark.docker
+
 SPECS = Path(__file__).resolve().parent.parent / "grader_specs"
 
 

@@ -12,6 +12,8 @@ import pytest
 from graders import load_grader
 from sandbox.testing import require_docker, sandbox_processes_on_host, stray_containers
 
+pytestmark = pytest.mark.docker
+
 ITEM = {"entry_point": "add", "test": "def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n"}
 GOOD = "def add(a, b):\n    return a + b\n"
 WRONG = "def add(a, b):\n    return a - b\n"

@@ -3,13 +3,14 @@ say what happened, the pool still grades a correct solution afterwards and no sa
 """
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from graders import load_grader
 from sandbox.testing import require_docker, sandbox_processes_on_host, stray_containers
+
+pytestmark = pytest.mark.docker
 
 ITEM = {"entry_point": "f", "tests": [{"args": [2], "expected": 4}]}
 GOOD = "def f(x):\n    return x * 2\n"
@@ -117,13 +118,6 @@ def test_daemon_that_outlives_the_test(grader):
     assert "background process" in result.reason
 
 
-def test_unsafe_process_backend_warns():
-    from sandbox.backends import UnsafeBackendWarning, UnsafeProcessBackend
-
-    with pytest.warns(UnsafeBackendWarning, match="without isolation"):
-        UnsafeProcessBackend()
-
-
 def test_host_has_no_leftover_containers_after_pool_close():
     require_docker()
     from sandbox.docker_client import get_client
@@ -133,7 +127,13 @@ def test_host_has_no_leftover_containers_after_pool_close():
     pool = ContainerPool(Limits(), size=2).start()
     ids = pool.container_ids()
     assert len(ids) == 2
+    assert set(ids) <= {c.id for c in get_client().containers.list(all=True)}   # the check can see them
     pool.close()
     live = {c.id for c in get_client().containers.list(all=True)}
     assert not (set(ids) & live)
-    assert os.getpid()  # the shared pools of this process are closed at exit (atexit)
+    assert pool.container_ids() == []
+    assert stray_containers(get_client()) == [], "a labelled container of this process outlived its pool"
+    deadline = time.monotonic() + 5
+    while sandbox_processes_on_host() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sandbox_processes_on_host() == []

@@ -11,6 +11,8 @@ import pytest
 from graders import load_grader
 from sandbox.testing import require_docker
 
+pytestmark = pytest.mark.docker
+
 SPEC = Path(__file__).resolve().parent.parent / "grader_specs" / "humaneval.json"
 
 BREAK = '''
