@@ -48,7 +48,10 @@ def container_config(image: str, limits: Limits, purpose: str = "pool") -> dict:
         network_mode="none",
         read_only=True,
         tmpfs={"/work": f"rw,noexec,nosuid,nodev,size={limits.work_mb}m,mode=1777",
-               "/tmp": f"rw,noexec,nosuid,nodev,size={limits.tmp_mb}m,mode=1777"},
+               "/tmp": f"rw,noexec,nosuid,nodev,size={limits.tmp_mb}m,mode=1777",
+               # an empty, read-only mount hides the cgroup's accounting (memory peak, CPU time, failure
+               # counts): counters a sample could move to leave the next one a message
+               "/sys/fs/cgroup": "ro,noexec,nosuid,nodev,size=4k,mode=555"},
         shm_size="4m",
         mem_limit=f"{limits.memory_mb}m",
         memswap_limit=f"{limits.memory_mb}m",

@@ -67,7 +67,8 @@ def test_containers_are_hardened(client, small_pool):
     assert host["PidsLimit"] == 128
     assert host["NanoCpus"] == 10 ** 9
     assert host["Init"] is True
-    assert set(host["Tmpfs"]) == {"/work", "/tmp"} and "noexec" in host["Tmpfs"]["/work"]
+    assert set(host["Tmpfs"]) == {"/work", "/tmp", "/sys/fs/cgroup"} and "noexec" in host["Tmpfs"]["/work"]
+    assert host["Tmpfs"]["/sys/fs/cgroup"].startswith("ro,")
     assert host["LogConfig"]["Config"]["max-size"] == "1m"
     assert container.attrs["Config"]["User"] == "10001:10001"
     assert container.labels["verigrade.sandbox"] == "1"
@@ -82,6 +83,16 @@ def test_candidate_runs_unprivileged(client, small_pool):
     from sandbox.runtime import literal
 
     assert literal.decode(record["value"]) == [10002, 10002, ["0000000000000000", "1"], True]
+
+
+def test_cgroup_accounting_is_hidden_from_the_candidate(small_pool):
+    code = ("import os\ndef f(x):\n    found = []\n    for d, _, files in os.walk('/sys/fs/cgroup'):\n"
+            "        found += [os.path.join(d, n) for n in files]\n"
+            "    return [found, os.path.exists('/sys/fs/cgroup/memory/memory.max_usage_in_bytes')]\n")
+    outcome, _ = run_calls_job(small_pool, code)
+    from sandbox.runtime import literal
+
+    assert literal.decode(outcome.records[0]["tests"][0]["value"]) == [[], False]
 
 
 def test_pool_recycles_after_max_uses(small_pool):
