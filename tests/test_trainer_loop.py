@@ -2,15 +2,21 @@
 import json
 
 import pytest
-import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from conftest import require_model
 
-import trainer.train as train_mod
-from trainer.cli import main as cli_main
-from trainer.config import ConfigError, from_dict
-from trainer.generate import generate
-from trainer.tiny import make_tiny_model
-from trainer.train import completion_logps, train
+require_model("torch")  # before the torch imports: skips locally, fails under CI=true
+
+import torch  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+
+import trainer.train as train_mod  # noqa: E402
+from trainer.cli import main as cli_main  # noqa: E402
+from trainer.config import ConfigError, from_dict  # noqa: E402
+from trainer.generate import generate  # noqa: E402
+from trainer.tiny import make_tiny_model  # noqa: E402
+from trainer.train import completion_logps, train  # noqa: E402
+
+pytestmark = pytest.mark.model("torch")  # a tiny random Llama: torch + transformers, no pretrained weights
 
 VOWEL = {"type": "string_check", "name": "vowel", "input": "{{ sample.output_text }}", "reference": "[aeiou]",
          "operation": "regex"}

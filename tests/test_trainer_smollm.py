@@ -1,10 +1,17 @@
 """Smoke test on the real embedded model: SmolLM2-135M-Instruct, one GRPO step graded by string_check."""
 import json
 
-import torch
+import pytest
+from conftest import require_model
 
-from trainer.config import from_dict
-from trainer.train import train
+require_model("smollm2")  # before the torch imports: skips locally, fails under CI=true
+
+import torch  # noqa: E402
+
+from trainer.config import from_dict  # noqa: E402
+from trainer.train import train  # noqa: E402
+
+pytestmark = pytest.mark.model
 
 
 def test_one_step_on_smollm2_with_string_check(tmp_path):

@@ -55,6 +55,7 @@ def test_picklable_and_works_after_unpickling(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.model  # the embedded model's tokenizer
 def test_grpo_trainer_runs_two_steps_with_a_verigrade_reward(tmp_path):
     import torch
     from datasets import Dataset
