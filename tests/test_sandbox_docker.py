@@ -211,6 +211,16 @@ def test_fresh_container_backend():
     assert outcome.records[7]["tests"][0]["value"] == "42"
 
 
+def test_fresh_backend_from_a_spec_runs_one_container_per_job(client):
+    grader = load_grader({"type": "unit_tests", "test_format": "calls", "tests": "{{ item.tests }}",
+                          "entry_point": "f", "backend": "docker_fresh", "batch_size": 1})
+    code = "def f(x):\n    return open('/proc/self/cgroup').read().split('/docker/')[1][:12] + ':' + str(x)\n"
+    results = grader.grade_batch([(code, {"tests": [[[i], "x"]]}) for i in range(2)])
+    hosts = {r.reason.split("returned '")[1].split(":")[0] for r in results}
+    assert len(hosts) == 2, [r.reason for r in results]   # two containers, each removed afterwards
+    assert not [c for c in labelled_containers(client) if c.labels.get("verigrade.sandbox.purpose") == "fresh"]
+
+
 def test_ensure_is_idempotent_and_doctor_is_happy():
     require_docker()
     start = time.monotonic()
