@@ -26,10 +26,14 @@ class Prepared:
 
 
 def screened_failure(s: Screened) -> GradeResult:
-    """The result of a hardening gate that decided without the model."""
+    """The result of a hardening gate that decided without the model (`details.decided_by` = "gate")."""
+    details = {"decided_by": "gate", "gate_rule": s.rule or "content", "flags": s.flags}
+    if s.final_answer is not None:
+        details["final_answer"] = s.final_answer
     if s.verdict == "mismatch":
-        return GradeResult(score=0.0, reason=s.reason, details={"decided_by": "answer_gate", "flags": s.flags})
-    return GradeResult.failure(s.verdict or "rejected", s.reason, decided_by="hardening", flags=s.flags)
+        return GradeResult(score=0.0, reason=s.reason, details=details)
+    reason = s.reason if s.reason.startswith("decided by gate") else f"decided by gate ({details['gate_rule']}): {s.reason}"
+    return GradeResult.failure(s.verdict or "rejected", reason, **details)
 
 
 class ModelGrader(Grader):
@@ -101,7 +105,7 @@ class ModelGrader(Grader):
             return screened_failure(screened)
         sample = {**sample, "output_text": screened.text}
         messages = self.render_messages(self.messages, sample, item)
-        return Prepared(Request(messages, choices, self.sampling), {"flags": screened.flags})
+        return Prepared(Request(messages, choices, self.sampling), {"flags": screened.flags, "decided_by": "model"})
 
     # -- batching -------------------------------------------------------------------------------------
     def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:

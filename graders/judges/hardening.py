@@ -11,8 +11,9 @@ worth asking about, and returns the neutralised text the judge prompt will quote
   imitation of the prompt delimiters), a candidate that is only a verdict ("YES", "Final Decision: Yes").
 * neutralisation: verdict-format fragments inside a longer answer are cut out, invisible characters and
   chat special tokens removed, overlong candidates keep their tail (where the final answer is).
-* answer gate (numeric references only): no number -> `no_answer`; a negated or hedged final answer ->
-  `rejected`; a final number different from the reference -> score 0 (`ok`, decided by rule).
+* answer gate (`graders.judges.answers`, any reference): refusals -> `no_answer`; pointing at the reference,
+  hedges, shotgun lists, guesses, negated or retracted answers -> `rejected`; a final answer that differs from
+  the reference (math, option letter or short name) -> score 0 (`ok`, decided by rule).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import zlib
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+
+from graders.judges.answers import answer_gate
 
 # Strings the judge prompt uses as delimiters; a candidate must never contain them.
 DELIMITER_WORDS = ("CANDIDATE", "REFERENCE", "QUESTION", "CRITERIA")
@@ -114,7 +117,6 @@ _DANGLING = re.compile(
     r"(?:[:：=]|\b(?:is|are|equals?|be|was|would\s+be|answer|result|gives?|get|of|to|the|a|an))\s*[\W_]*$",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])-?\d+(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 
 
@@ -146,6 +148,8 @@ class Screened:
     verdict: str | None = None       # None | "rejected" | "no_answer" | "mismatch"
     reason: str = ""
     flags: list[str] = field(default_factory=list)
+    rule: str = ""                   # the gate rule that decided, or "model" when the answer gate passed
+    final_answer: str | None = None  # the candidate's final answer as the answer gate read it
 
 
 def _fold(text: str) -> str:
@@ -162,40 +166,6 @@ def _plain(text: str) -> str:
     text = _MARKUP.sub(" ", _fold(text)).lower()
     text = "".join(ch if unicodedata.category(ch)[0] in "LN" or ch in " '" else " " for ch in text)
     return " ".join(text.replace("'", "'").split())
-
-
-def parse_number(text: str) -> float | None:
-    """A plain number ("1,234", "$71", "\\boxed{71}", "#### 71", "71.") or None."""
-    text = _fold(text).strip()
-    boxed = re.search(r"\\boxed\{([^{}]*)\}", text)
-    if boxed:
-        text = boxed.group(1)
-    if "####" in text:
-        text = text.rsplit("####", 1)[1]
-    text = re.sub(r"^[\s$€£]+|[\s.%$€£]+$", "", text).replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _numbers(text: str) -> list[tuple[float, int]]:
-    return [(float(m.group(0).replace(",", "")), m.start()) for m in _NUMBER.finditer(text)]
-
-
-def final_number(text: str) -> float | None:
-    """The candidate's final numeric answer: `\\boxed{}` or `####` if present, else the last number."""
-    boxed = re.findall(r"\\boxed\{([^{}]*)\}", text)
-    if boxed:
-        nums = _numbers(boxed[-1])
-        if nums:
-            return nums[-1][0]
-    if "####" in text:
-        nums = _numbers(text.rsplit("####", 1)[1])
-        if nums:
-            return nums[0][0]
-    nums = _numbers(text)
-    return nums[-1][0] if nums else None
 
 
 def neutralise(text: str) -> tuple[str, list[str]]:
@@ -242,27 +212,6 @@ def _content_gates(text: str, config: HardeningConfig, flags: list[str], expects
     return None
 
 
-def _answer_gate(text: str, reference: str, flags: list[str]) -> Screened | None:
-    ref = parse_number(reference)
-    if ref is None:
-        return None
-    got = final_number(text)
-    if got is None:
-        return Screened(text=text, verdict="no_answer", reason="no numeric final answer (the reference is a number)",
-                        flags=flags)
-    tail = _SENTENCE_END.split(text.strip())[-1] if text.strip() else ""
-    distinct = {v for v, _ in _numbers(tail)}
-    if len(distinct) >= 2 and re.search(r"\bor\b|\bcould\s+be\b|\bmight\s+be\b|\beither\b|\bmaybe\b", tail, re.I):
-        return _reject(text, "hedged: several candidate answers", flags)
-    num = re.escape(f"{got:g}")
-    if re.search(rf"\b(?:not|isn't|is\s+not|never|no)\b[^.\n\d]{{0,25}}\$?{num}\b|\$?\b{num}\b[^.\n\d]{{0,12}}"
-                 rf"\b(?:is\s+(?:not|wrong|incorrect)|isn't|is\s+false)\b", tail, re.IGNORECASE):
-        return _reject(text, f"the final answer {got:g} is negated or retracted", flags)
-    if abs(got - ref) > 1e-6 * max(1.0, abs(ref)):
-        return Screened(text=text, verdict="mismatch", reason=f"final answer {got:g} != reference {ref:g}", flags=flags)
-    return None
-
-
 def screen(candidate: str, config: HardeningConfig = HardeningConfig(), reference: str | None = None,
            question: str | None = None) -> Screened:
     """Run every pre-judge defence on `candidate`; see the module docstring."""
@@ -299,7 +248,10 @@ def screen(candidate: str, config: HardeningConfig = HardeningConfig(), referenc
         if fuzz.ratio(q, c) >= 85 or (len(c) >= 20 and c in q):
             return _reject(text, "repeats the question", flags)
     if config.answer_gate and reference is not None:
-        gate = _answer_gate(text, reference, flags)
-        if gate is not None:
-            return gate
-    return Screened(text=text, flags=flags)
+        gate = answer_gate(text, reference)
+        if gate.verdict is not None:
+            return Screened(text=text, verdict=gate.verdict, reason=f"decided by gate ({gate.rule}): {gate.reason}",
+                            flags=flags, rule=gate.rule, final_answer=gate.final)
+        return Screened(text=text, flags=flags, reason=gate.reason, rule="model", final_answer=gate.final)
+    return Screened(text=text, flags=flags, rule="model",
+                    reason="no reference: the content gates passed; decided by model")

@@ -6,9 +6,11 @@ Fields: `model` (default: the embedded SmolLM2-135M-Instruct), `input` (default 
 `cache`, `sampling_params`. Needs `reference` or `criteria`.
 
 The candidate goes through `graders.judges.hardening.screen` first: empty, punctuation, bare openers,
-injections and verdict echoes are `rejected` (score 0) without calling the model; for a numeric
-reference a missing final number is `no_answer` and a different final number scores 0 by rule. What is
-left is quoted between <CANDIDATE> tags and the verdict is read from P("Yes") vs P("No").
+injections and verdict echoes are `rejected` (score 0) without calling the model; then the answer gate
+(`graders.judges.answers`) reads the reference with the math parser and decides what a rule can decide
+(refusals, pointing at the reference, hedges, shotgun lists, retractions, a final answer that differs).
+What is left is quoted between <CANDIDATE> tags and the verdict is read from P("Yes") vs P("No").
+`details.decided_by` says which: "gate" (with `gate_rule`) or "model".
 """
 from __future__ import annotations
 
@@ -50,7 +52,10 @@ class JudgeGrader(ModelGrader):
         if screened.verdict is not None:
             return screened_failure(screened)
         messages = judge_messages(screened.text, reference, question if self.include_question else None, criteria)
-        return Prepared(Request(messages, list(SPELLING_CHOICES), self.sampling), {"flags": screened.flags})
+        details = {"flags": screened.flags, "decided_by": "model", "gate": screened.reason}
+        if screened.final_answer is not None:
+            details["final_answer"] = screened.final_answer
+        return Prepared(Request(messages, list(SPELLING_CHOICES), self.sampling), details)
 
     def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
         if reply.probs is not None:
@@ -62,5 +67,6 @@ class JudgeGrader(ModelGrader):
                                            "model_grader_parse_error", reply=reply.text)
             p_yes = 1.0 if verdict == "Yes" else 0.0
         score = p_yes if self.score_mode == "probability" else float(p_yes >= 0.5)
-        return GradeResult(score=score, reason=f"judge P(Yes) = {p_yes:.3f}",
+        gate = prepared.details.get("gate", "")
+        return GradeResult(score=score, reason=f"decided by model: judge P(Yes) = {p_yes:.3f}" + (f" ({gate})" if gate else ""),
                            details={"p_yes": p_yes, "mass": reply.mass})
