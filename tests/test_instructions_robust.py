@@ -17,8 +17,9 @@ from graders.instructions.robust_text import (
 from graders.spec import SpecError
 
 IFEVAL = {i: d for i, d in all_instructions().items() if d.source == "ifeval"}
-GAMED = [(i, kw, text) for i, d in IFEVAL.items() for kw, text in d.robust.gamed]
-HONEST = [(i, kw, text) for i, d in IFEVAL.items() for kw, text in d.robust.honest]
+ROBUST = {i: d for i, d in all_instructions().items() if d.robust is not None}
+GAMED = [(i, kw, text) for i, d in ROBUST.items() for kw, text in d.robust.gamed]
+HONEST = [(i, kw, text) for i, d in ROBUST.items() for kw, text in d.robust.honest]
 
 
 def grader(semantics, *instructions, **spec):
@@ -49,9 +50,12 @@ def test_honest_response_follows_robust(instruction_id, kwargs, text):
     assert bind(instruction_id, kwargs, semantics="robust")(text) is True
 
 
-@pytest.mark.parametrize("instruction_id", sorted(IFEVAL))
+SUPPORTED = sorted(i for i, d in all_instructions().items() if not d.unsupported)
+
+
+@pytest.mark.parametrize("instruction_id", SUPPORTED)
 def test_documented_examples_hold_in_robust_mode(instruction_id):
-    defn = IFEVAL[instruction_id]
+    defn = all_instructions()[instruction_id]
     check = bind(instruction_id, defn.example_kwargs, semantics="robust")
     assert check(defn.example_pass) is True
     assert check(defn.example_fail) is False
@@ -260,3 +264,16 @@ def test_normalisation_is_nfkc_without_invisibles():
     text = normalise("ｆｕｌｌ\u200bwidth ﬁne\u00a0x\r\ny\u2028z")
     assert text == "fullwidth fine x\ny\nz"
     assert unicodedata.is_normalized("NFKC", text)
+
+
+@pytest.mark.parametrize("instruction_id,kwargs,response", [
+    ("format:no_whitespace", {}, "Spaces\u2800that\u3164render\u2800blank"),
+    ("format:thesis", {}, "<i>\u200b</i> Here is why."),
+    ("count:keywords_multiple", {"keyword1": "ant", "keyword2": "bee", "keyword3": "cow", "keyword4": "dog",
+                                 "keyword5": "elk"},
+     "ant an\u200bt bee bee cow cow cow dog dog dog dog dog elk elk elk elk elk elk elk"),
+])
+def test_normalisation_alone_closes_ifbench_holes(instruction_id, kwargs, response):
+    assert all_instructions()[instruction_id].robust is None  # closed by the response normalisation
+    assert bind(instruction_id, kwargs)(response) is True
+    assert bind(instruction_id, kwargs, semantics="robust")(response) is False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from graders.instructions.registry import InstructionDef, all_instructions
@@ -22,8 +23,18 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_BLANK_LETTERS = "\u115f\u1160\u3164\uffa0\u2800"
+
+
+def _visible(char: str) -> str:
+    """Invisible, blank-rendering and combining characters are shown as \\uXXXX escapes."""
+    if char.isprintable() and char not in _BLANK_LETTERS and unicodedata.category(char) not in ("Mn", "Me"):
+        return char
+    return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+
+
 def _example(text: str) -> str:
-    shown = json.dumps(text, ensure_ascii=False)
+    shown = "".join(_visible(c) for c in json.dumps(text, ensure_ascii=False))
     if len(shown) > MAX_EXAMPLE:
         shown = shown[:MAX_EXAMPLE] + "…"
     return "`` " + _cell(shown) + " ``"
@@ -39,8 +50,31 @@ def _row(d: InstructionDef) -> str:
             f"{given}{_example(d.example_pass)} | {_example(d.example_fail)} |")
 
 
+def _examples(pairs) -> str:
+    shown = []
+    for kwargs, text in pairs:
+        given = f"`` {_cell(json.dumps(kwargs, ensure_ascii=False))} `` " if kwargs else ""
+        shown.append(given + _example(text))
+    return "<br>".join(shown)
+
+
+def robust_table() -> str:
+    out = ["### Robust rules (IFEval ids)", "",
+           "The rule each IFEval id follows under `\"semantics\": \"robust\"` (on the normalised response), "
+           "responses the reference counts as followed and the robust rule does not (gamed), and responses "
+           "the robust rule still follows (honest; some the reference rejects).", "",
+           "| id | robust rule | gamed: reference follows, robust does not | honest: robust follows |",
+           "|---|---|---|---|"]
+    for d in all_instructions().values():
+        if d.source == "ifeval" and d.robust is not None:
+            out.append(f"| `{d.id}` | {_cell(d.robust.rule)} | {_examples(d.robust.gamed) or '-'} | "
+                       f"{_examples(d.robust.honest) or '-'} |")
+    out.append("")
+    return "\n".join(out)
+
+
 def tables() -> str:
-    out = []
+    out = [robust_table()]
     for source, title in (("ifeval", "IFEval (25 ids)"), ("ifbench", "IFBench (58 ids)")):
         out += [f"### {title}", "", "| id | kwargs | rule | example that follows | example that fails |",
                 "|---|---|---|---|---|"]

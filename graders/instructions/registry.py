@@ -236,7 +236,8 @@ def ensure_loaded() -> None:
     from graders.instructions import (  # noqa: F401 - imported for registration
         ifbench_count, ifbench_custom, ifbench_format, ifbench_words, ifeval_format, ifeval_keywords,
         ifeval_length, ifeval_misc)
-    from graders.instructions import robust_ifeval_content, robust_ifeval_text  # noqa: F401 - after the above
+    from graders.instructions import (  # noqa: F401 - robust rules attach to the ids registered above
+        robust_ifbench, robust_ifeval_content, robust_ifeval_text)
 
     _LOADED = True
 

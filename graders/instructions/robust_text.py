@@ -109,6 +109,7 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFKD", text)))
 
 
+@functools.lru_cache(maxsize=64)  # several keyword checks fold the same response (and loose variants)
 def fold(text: str) -> str:
     """Case-, mark- and look-alike-insensitive form for matching words and letters: `veｒу` -> `very`."""
     return fold_confusables(strip_marks(text)).casefold()

@@ -15,6 +15,7 @@ or `reference` (IFEval/IFBench verdicts). Every grade runs in the worker pool un
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from graders.base import Grader
@@ -46,6 +47,8 @@ class InstructionFollowingGrader(Grader):
         self.instructions = self.spec.get("instructions", DEFAULT_INSTRUCTIONS)
         self.max_chars = int(self.spec.get("max_chars", DEFAULT_MAX_CHARS))
         self.static: list[BoundInstruction] | None = None
+        if os.environ.get("VERIGRADE_IN_WORKER"):
+            warm_up()  # the pool builds graders before a chunk's timeouts start: imports aren't a grade's cost
         if not isinstance(self.instructions, str):
             try:
                 self.static = bind_instructions(self.instructions, self.semantics)
@@ -70,6 +73,19 @@ class InstructionFollowingGrader(Grader):
             return GradeResult.failure("rejected", "response contains bidirectional override/embedding/isolate "
                                                    "controls: what a reader sees is not the text checked")
         return grade_response(response, bound, self.mode, self.scoring, self.semantics)
+
+
+def warm_up() -> None:
+    """Load what the checks load lazily: Punkt and NLTK, langdetect's profiles, the Unicode tables."""
+    from graders.instructions import ensure_loaded
+    from graders.instructions.language import supported_languages
+    from graders.instructions.robust_text import comma_characters
+    from graders.instructions.text import word_tokenize
+
+    ensure_loaded()
+    supported_languages()
+    comma_characters()
+    word_tokenize("Warm up. Done.")
 
 
 def grade_response(response: str, bound: list[BoundInstruction], mode: str, scoring: str,
