@@ -56,13 +56,13 @@ def test_statuses():
         (r"\boxed{3}", {"answer": ""}),                                              # empty reference
         (r"\boxed{3}", {"answer": "0/0"}),                                           # undefined reference
         (r"\boxed{9^{9^{9^{9}}}}", {"answer": "3"}),                                 # guard
-        (r"\boxed{\frac{", {"answer": "3"}),                                         # unclosed box, one line
+        (r"\boxed{\frac{", {"answer": "3"}),                                         # unclosed box: truncated
         (r"\boxed{3}", {}),                                                          # missing variable
         (r"\boxed{3}", {"answer": "#### 3"}),
     ]
     results = g.grade_batch(rows)
     assert [r.status for r in results] == ["no_answer", "invalid_reference", "invalid_reference",
-                                           "invalid_reference", "rejected", "ok", "error", "ok"]
+                                           "invalid_reference", "rejected", "no_answer", "error", "ok"]
     assert results[6].error_type == "invalid_variable_error"
     assert [r.score for r in results] == [0, 0, 0, 0, 0, 0, 0, 1]
     assert all(r.reason for r in results)

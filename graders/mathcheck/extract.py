@@ -1,142 +1,265 @@
-"""Finding the final answer inside a model output (and inside a reference).
+"""Finding the final answer inside a model output (and inside a reference): the extraction cascade.
 
-Every extractor takes the output text and returns the answer strings it found (most extractors return at
-most one; `boxed` returns every `\\boxed{}` so the `multiple_answers` policy can decide). An empty list
-means "this extractor found nothing" and the cascade moves on.
+Each step returns an `Extraction` (the answer text(s) and where they sit) or None; the cascade takes the first
+step that finds something. Steps, in the default order:
+
+  boxed         the last `\\boxed{}`, joined with the boxes before it when only connectors separate them
+                (`\\boxed{1}, \\boxed{2} and \\boxed{3}`); a retraction (`no, wait`) between boxes breaks the group
+  gsm8k         the text after the last `#### `
+  answer_is     a final-answer sentence ("the final answer is", "Answer:", "la réponse est", "Antwort:", "答案是" ...)
+  full          the whole output, when it is one short line that is not prose (skipped if it does not parse)
+  final_span    the last `$..$` / `\\(..\\)` / `\\[..\\]` span (or spans joined by and/or/commas) of the final
+                sentence, unless a bare number follows it there
+  final_number  the last number of the final sentence
+Opt-in: `last_number` (the last number anywhere) and `{"regex": ...}`.
+
+Only the final sentence is ever read by the last two steps, so a number buried earlier in the output never
+scores (math-verify issue #65); boilerplate such as "I hope it is correct." and chat tokens are skipped.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-EXTRACTORS = ("boxed", "gsm8k", "answer_is", "last_number", "regex", "full")
-DEFAULT_CASCADE = ("boxed", "gsm8k", "answer_is", "full")
+from graders.mathcheck.spans import (
+    Found, final_sentence, find_boxes, find_spans, looks_like_prose, numbers_in, sentences, strip_chat_tail,
+    strip_math_delimiters,
+)
+from graders.mathcheck.spans import find_boxed  # noqa: F401 - public name kept here
+
+EXTRACTORS = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number", "last_number", "regex")
+DEFAULT_CASCADE = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number")
 # `full` inside a cascade only takes short one-line outputs: a whole chain of thought is not an answer.
 FULL_IN_CASCADE_MAX_CHARS = 200
 
-_BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*")
 _GSM8K_RE = re.compile(r"####\s*([^\n]*)")
+_ANSWER_WORDS = (
+    r"final\s+answer|(?:the\s+)?answer|r[ée]ponse(?:\s+finale)?|respuesta(?:\s+final)?|antwort|"
+    r"risposta(?:\s+finale)?|resposta(?:\s+final)?|ответ|答案|最终答案|答え|정답"
+)
 _ANSWER_IS_RE = re.compile(
-    r"(?:final\s+answer\s*(?:is|:|=)|the\s+answer\s+is|answer\s*:)\s*(?:\*\*)?\s*:?\s*",
+    rf"(?:{_ANSWER_WORDS})\s*(?:\*\*)?\s*(?:is|est|es|ist|lautet|è|é|是|为|は|:|：|=|—|-(?=\s))\s*(?:\*\*)?\s*:?\s*"
+    r"|\*\*\s*final\s+answer\s*:?\s*\*\*\s*:?\s*",
     re.IGNORECASE,
 )
-_NUMBER_RE = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?|(?<![\w.])-?\.\d+")
-_MATH_ENVS = ((r"$$", r"$$"), (r"\[", r"\]"), (r"\(", r"\)"), ("$", "$"))
+_COPULA = re.compile(r"\s(?:is|are|equals|est|es|ist|è|é)\s|=|:|是|为")
+_CONNECTOR_WORDS = {"and", "or", "et", "ou", "und", "oder", "y", "e", "и", "или", "和", "或", "quad", "qquad"}
+_RETRACTION = re.compile(
+    r"(?<![A-Za-z])(?:no|not|nope|wait|actually|correction|wrong|mistake|oops|sorry|instead|rather|but|"
+    r"however|hmm|recheck|redo|check|nein|non)(?![A-Za-z])", re.IGNORECASE)
+_GAP_NOISE = re.compile(r"\\text\s*\{([^{}]*)\}|\\(?:quad|qquad|,|;|!| )|\\[\[\]()]|[$&]|\\\\")
+HEDGE_WORDS = re.compile(
+    r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|either|alternatively|otherwise|ou|oder|vielleicht|"
+    r"peut-être|quizás|quizas|tal\s+vez|talvez|forse)(?![A-Za-z])|或者|或|\\approx|\\sim(?![a-z])|\\lor|≈|~",
+    re.IGNORECASE,
+)
+_BETWEEN = re.compile(r"(?<![A-Za-z])(?:between|entre|zwischen|from)(?![A-Za-z])", re.IGNORECASE)
 
 
-def _closing_braces(text: str) -> dict[int, int]:
-    """Index of each `{` -> index of its matching `}` (one linear pass; `\\{` and `\\}` are not braces)."""
-    matches, stack = {}, []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and text[i + 1:i + 2] in ("{", "}"):
-            i += 2
-            continue
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}" and stack:
-            matches[stack.pop()] = i
-        i += 1
-    return matches
+@dataclass
+class Extraction:
+    """What one step found: the answer text(s) (several for a group of boxes) and where they sit."""
+
+    method: str
+    answers: list[str]
+    start: int = 0
+    end: int = 0
+    detail: str = ""
+    hedge: str = ""                       # non-empty: the output offers another value next to this one
+    others: list[str] = field(default_factory=list)   # the other values offered (for the hedge check)
+
+    @property
+    def text(self) -> str:
+        return ", ".join(self.answers)
 
 
-def find_boxed(text: str) -> list[str]:
-    """Contents of every `\\boxed{...}` / `\\fbox{...}` (and `\\boxed 5`), in order of appearance."""
-    found = []
-    closing = None
-    pos = 0
-    while True:
-        m = _BOXED_RE.search(text, pos)
-        if not m:
-            return found
-        i = m.end()
-        if i < len(text) and text[i] == "{":
-            if closing is None:
-                closing = _closing_braces(text)
-            end = closing.get(i)
-            if end is None:  # unclosed box: truncated output, nothing trustworthy inside
-                pos = i + 1
-                continue
-            found.append(text[i + 1:end].strip())
-            pos = end + 1
-        else:
-            word = re.match(r"[^\s$.,;]+", text[i:i + 200])
-            if word and m.group(0).endswith(" "):
-                found.append(word.group(0))
-            pos = i + 1
+# -- boxes -------------------------------------------------------------------------------------------------
+def _gap_joins(gap: str) -> bool:
+    """Do only connectors separate two boxes (`, `, ` and `, `\\quad\\text{and}\\quad`, "for part (b) and")?"""
+    if len(gap) > 80 or _RETRACTION.search(gap):
+        return False
+    words = re.findall(r"[^\W\d_]+|\d+", _GAP_NOISE.sub(lambda m: f" {m.group(1) or ''} ", gap))
+    if not words:
+        return True
+    return len(words) <= 6 and any(w.lower() in _CONNECTOR_WORDS for w in words)
 
 
-def strip_math_delimiters(text: str) -> str:
-    """`$x$`, `$$x$$`, `\\[x\\]`, `\\(x\\)` -> `x`; trailing sentence punctuation removed."""
-    text = text.strip()
-    changed = True
-    for _ in range(8):  # a few layers at most: `$$$$...` must not cost quadratic time
-        if not changed:
+def box_group(text: str, allow_unclosed: bool = False) -> list[Found]:
+    """The last box and the boxes joined to it by connectors (identical neighbours merged)."""
+    boxes = [b for b in find_boxes(text, allow_unclosed) if b.content]
+    if not boxes:
+        return []
+    group = [boxes[-1]]
+    for prev in reversed(boxes[:-1]):
+        if not _gap_joins(text[prev.end:group[0].start]):
             break
-        changed = False
-        for left, right in _MATH_ENVS:
-            if len(text) > len(left) + len(right) and text.startswith(left) and text.endswith(right):
-                text = text[len(left):-len(right)].strip()
-                changed = True
-        if text.startswith("**") and text.endswith("**") and len(text) > 4:
-            text = text[2:-2].strip()
-            changed = True
-        if text.endswith(".") and not text.endswith(".."):
-            text, changed = text[:-1].rstrip(), True
-    return text
+        if prev.content != group[0].content:
+            group.insert(0, prev)
+        else:
+            group[0] = Found(prev.start, group[0].end, group[0].content, "box")
+    return group
 
 
-def extract_boxed(text: str) -> list[str]:
-    return find_boxed(text)
+def extract_boxed(text: str) -> Extraction | None:
+    group = box_group(text)
+    if not group:
+        return None
+    return Extraction("boxed", [b.content for b in group], group[0].start, group[-1].end,
+                      detail=f"{len(group)} boxes" if len(group) > 1 else "")
 
 
-def extract_gsm8k(text: str) -> list[str]:
-    matches = _GSM8K_RE.findall(text)
-    for value in reversed(matches):
-        value = strip_math_delimiters(value.strip().rstrip("."))
+def extract_all_boxes(text: str) -> Extraction | None:
+    boxes = [b for b in find_boxes(text) if b.content]
+    return Extraction("boxed", [b.content for b in boxes], boxes[0].start, boxes[-1].end) if boxes else None
+
+
+# -- `####` and final-answer sentences ----------------------------------------------------------------------
+def extract_gsm8k(text: str) -> Extraction | None:
+    for m in reversed(list(_GSM8K_RE.finditer(text))):
+        value = strip_math_delimiters(m.group(1).strip().rstrip("."))
         if value:
-            return [value]
-    return []
+            return Extraction("gsm8k", [value], m.start(1), m.end(1))
+    return None
 
 
-def extract_answer_is(text: str) -> list[str]:
-    """The text after the last "the answer is" / "final answer:" / "answer:" up to the end of its sentence."""
-    matches = list(_ANSWER_IS_RE.finditer(text))
+def _candidates(text: str, start: int, end: int, spans: list[Found]) -> list[Found]:
+    """Math spans and bare numbers inside text[start:end], in order."""
+    inside = [s for s in spans if s.start >= start and s.end <= end and s.content]
+    return sorted(inside + numbers_in(text, start, end, spans), key=lambda f: f.start)
+
+
+def _span_group(text: str, spans: list[Found], last: Found) -> list[Found]:
+    """`$1$, $2$ and $3$`: the spans joined to `last` by commas and and/or only."""
+    group = [last]
+    for prev in reversed([s for s in spans if s.end <= last.start]):
+        gap = text[prev.end:group[0].start]
+        if not re.fullmatch(r"[\s,;]*(?:(?:and|or|et|ou|und|oder|y)[\s,;]*)?", gap, re.IGNORECASE) or not prev.content:
+            break
+        group.insert(0, prev)
+    return group
+
+
+def _answer_like(text: str) -> bool:
+    return bool(text) and not looks_like_prose(text) and not re.search(r"(?<![\\A-Za-z])[A-Za-z]{3,}\s+[A-Za-z]{3,}",
+                                                                          re.sub(r"\\text\s*\{[^{}]*\}", "", text))
+
+
+_QUOTES = re.compile(r'^(?:\\"|["“”«»\'`])+|(?:\\"|["“”«»\'`])+(?=[.!?]?$)')
+
+
+def _pick_in_tail(text: str, start: int, end: int, spans: list[Found], method: str) -> Extraction | None:
+    """The answer in a final-answer sentence tail text[start:end]."""
+    for _ in range(3):
+        while start < end and text[start] in " *:\t":
+            start += 1
+        raw = _QUOTES.sub("", text[start:end].strip().replace("**", ""))
+        value = strip_math_delimiters(raw)
+        if value and _answer_like(value) and not _ends_inside_span(spans, start, end):
+            return Extraction(method, [value], start, end)
+        found = _candidates(text, start, end, spans)
+        if found and not text[start:found[0].start].strip(" *:(\t"):
+            first = found[0]
+            if first.kind != "number":
+                group = _span_group_forward(text, spans, first, end)
+                return Extraction(method, [", ".join(g.content for g in group)], first.start, group[-1].end)
+            return Extraction(method, [first.content], first.start, first.end)
+        copula = _first_outside(_COPULA, text, start, end, spans)
+        if copula is None:
+            break
+        start = copula
+    found = _candidates(text, start, end, spans)
+    if found:
+        return Extraction(method, [found[-1].content], found[-1].start, found[-1].end)
+    return None
+
+
+def _ends_inside_span(spans: list[Found], start: int, end: int) -> bool:
+    return any(s.start < end < s.end or s.start < start < s.end for s in spans)
+
+
+def _span_group_forward(text: str, spans: list[Found], first: Found, end: int) -> list[Found]:
+    group = [first]
+    for nxt in [s for s in spans if s.start >= first.end and s.end <= end]:
+        gap = text[group[-1].end:nxt.start]
+        if not re.fullmatch(r"[\s,;]*(?:(?:and|or|et|ou|und|oder|y)[\s,;]*)?", gap, re.IGNORECASE) or not nxt.content:
+            break
+        group.append(nxt)
+    return group
+
+
+def _first_outside(pattern: re.Pattern, text: str, start: int, end: int, spans: list[Found]) -> int | None:
+    for m in pattern.finditer(text, start, end):
+        if not any(s.start <= m.start() < s.end for s in spans):
+            return m.end()
+    return None
+
+
+def extract_answer_is(text: str) -> Extraction | None:
+    """The answer of the last final-answer sentence ("the answer is ...", "Final Answer: ...", "Réponse : ...")."""
+    text = strip_chat_tail(text)
+    spans = find_spans(text)
+    matches = [m for m in _ANSWER_IS_RE.finditer(text) if not any(s.start < m.start() < s.end for s in spans)]
     for m in reversed(matches):
-        tail = text[m.end():]
-        boxed = find_boxed(tail)
-        if boxed:
-            return [boxed[0]]
-        tail = tail.split("\n", 1)[0]
-        tail = _cut_sentence(tail)
-        tail = strip_math_delimiters(tail.replace("**", ""))
-        if tail:
-            return [tail]
-    return []
+        group = box_group(text[m.end():])
+        if group:
+            offset = m.end()
+            return Extraction("answer_is", [b.content for b in group], offset + group[0].start, offset + group[-1].end)
+        start = m.end()
+        while start < len(text) and text[start] in " \t*:":
+            start += 1
+        if text[start:start + 1] == "\n":  # a heading (`**Final Answer**`): the answer is on the next line
+            start += 1
+        end = next((e for s, e in sentences(text, spans) if s <= start < e), len(text))
+        end = min(end, text.find("\n", start) if "\n" in text[start:end].rstrip() else end)
+        found = _pick_in_tail(text, start, end, spans, "answer_is")
+        if found:
+            return found
+    return None
 
 
-def _cut_sentence(tail: str) -> str:
-    """Cut at the first sentence end outside math (`. ` not preceded by a digit-dot-digit)."""
-    in_math = False
-    for i, ch in enumerate(tail):
-        if ch == "$":
-            in_math = not in_math
-        elif not in_math and ch == "." and (i + 1 == len(tail) or tail[i + 1] == " "):
-            if not (i > 0 and tail[i - 1].isdigit() and i + 1 < len(tail) and tail[i + 1].isdigit()):
-                return tail[:i]
-    return tail
+# -- the final sentence ---------------------------------------------------------------------------------------
+def _final(text: str):
+    text = strip_chat_tail(text)
+    where = final_sentence(text)
+    if where is None:
+        return text, None, []
+    return text, where, find_spans(text)
 
 
-def extract_last_number(text: str) -> list[str]:
-    matches = _NUMBER_RE.findall(text)
-    return [matches[-1]] if matches else []
+def extract_final_span(text: str) -> Extraction | None:
+    text, where, spans = _final(text)
+    if where is None:
+        return None
+    start, end = where
+    found = _candidates(text, start, end, spans)
+    if not found or found[-1].kind == "number":
+        return None
+    group = _span_group(text, [c for c in found if c.kind != "number"], found[-1])
+    return Extraction("final_span", [", ".join(g.content for g in group)], group[0].start, group[-1].end)
 
 
-def extract_full(text: str) -> list[str]:
-    text = strip_math_delimiters(text)
-    return [text] if text else []
+def extract_final_number(text: str) -> Extraction | None:
+    text, where, spans = _final(text)
+    if where is None:
+        return None
+    numbers = numbers_in(text, where[0], where[1], spans)
+    if not numbers:
+        return None
+    last = numbers[-1]
+    return Extraction("final_number", [last.content], last.start, last.end)
+
+
+def extract_last_number(text: str) -> Extraction | None:
+    numbers = numbers_in(text, spans=[])
+    if not numbers:
+        return None
+    return Extraction("last_number", [numbers[-1].content], numbers[-1].start, numbers[-1].end)
+
+
+def extract_full(text: str) -> Extraction | None:
+    value = strip_math_delimiters(text)
+    return Extraction("full", [value], 0, len(text)) if value else None
 
 
 @dataclass(frozen=True)
@@ -146,52 +269,136 @@ class RegexExtractor:
     pattern: re.Pattern
     group: int | str = 1
 
-    def __call__(self, text: str) -> list[str]:
-        matches = list(self.pattern.finditer(text))
-        for m in reversed(matches):
+    def __call__(self, text: str) -> Extraction | None:
+        for m in reversed(list(self.pattern.finditer(text))):
             try:
-                value = m.group(self.group) if self.pattern.groups else m.group(0)
+                key = self.group if self.pattern.groups else 0
+                value, start, end = m.group(key), m.start(key), m.end(key)
             except IndexError:
-                value = m.group(0)
+                value, start, end = m.group(0), m.start(), m.end()
             if value and value.strip():
-                return [strip_math_delimiters(value)]
-        return []
+                return Extraction("regex", [strip_math_delimiters(value)], start, end)
+        return None
 
 
-_BY_NAME: dict[str, Callable[[str], list[str]]] = {
+_BY_NAME: dict[str, Callable[[str], Extraction | None]] = {
     "boxed": extract_boxed,
     "gsm8k": extract_gsm8k,
     "answer_is": extract_answer_is,
+    "final_span": extract_final_span,
+    "final_number": extract_final_number,
     "last_number": extract_last_number,
     "full": extract_full,
 }
 
 
-def extract_answers(text: str, steps: tuple) -> tuple[str, list[str]]:
-    """Run the extraction steps in order; return `(method, answers)` of the first that finds something."""
+def iter_extractions(text: str, steps: tuple):
+    """Every step's finding, in cascade order (`full` inside a cascade only for a short line of non-prose)."""
     in_cascade = len(steps) > 1
     for step in steps:
         if isinstance(step, RegexExtractor):
-            found, name = step(text), "regex"
+            found = step(text)
         else:
-            name = step
-            if name == "full" and in_cascade:
+            if step == "full" and in_cascade:
                 short = text.strip()
-                if "\n" in short or len(short) > FULL_IN_CASCADE_MAX_CHARS:
+                if "\n" in short or len(short) > FULL_IN_CASCADE_MAX_CHARS or not _bare_answer(short):
                     continue
-            found = _BY_NAME[name](text)
-        found = [f for f in found if f.strip()]
-        if found:
-            return name, found
+            found = _BY_NAME[step](text)
+            if step == "boxed" and found is not None:
+                later = extract_answer_is(text)   # "Final Answer: ..." after the last box overrides the box
+                if later is not None and later.start >= found.end:
+                    found = later
+        if found is not None:
+            found.answers = [a.strip() for a in found.answers if a and a.strip()]
+            if found.answers:
+                yield found
+
+
+_LETTER_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+
+
+def _bare_answer(text: str) -> bool:
+    """A whole output that can be the answer itself: math without prose words (`x = 5`, `10 cm`, `\\pi/2`),
+    or a short text answer with no digits (`Evelyn`, `odd`)."""
+    from graders.mathcheck.normalize import KNOWN_UNITS, MATH_WORDS
+
+    plain = re.sub(r"\\(?:text|begin|end|mathrm|operatorname)\s*\{[^{}]*\}", " ", strip_math_delimiters(text))
+    words = [w for w in _LETTER_WORD.findall(plain)
+             if w.lower() not in MATH_WORDS and w.lower() not in KNOWN_UNITS and w.lower() not in ("and", "or")]
+    if not words:
+        return True
+    return not re.search(r"\d", plain) and len(words) <= 3 and not looks_like_prose(plain)
+
+
+def extract_answers(text: str, steps: tuple) -> tuple[str, list[str]]:
+    """`(method, answers)` of the first step that finds something (compatibility helper)."""
+    for found in iter_extractions(text, steps):
+        return found.method, found.answers
     return "", []
 
 
+# -- hedges around an extracted answer -----------------------------------------------------------------------
+def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
+    """Other values the output offers next to the extracted answer, as (hedge word, value) pairs:
+    `17 or 18`, `\\boxed{72}, or maybe 73`, `between 12 and 13`, `The answer is 72. Or 73.`"""
+    if found.method in ("full", "regex") or found.end <= found.start:
+        return []
+    text = strip_chat_tail(text)
+    if found.end > len(text):
+        return []
+    spans = find_spans(text)
+    sent_start = next((s for s, e in sentences(text, spans) if s <= found.start < e), 0)
+    tail_end = min(len(text), found.end + 400)
+    before = [c for c in _candidates(text, sent_start, found.start, spans) if c.end <= found.start]
+    after = [c for c in _candidates(text, found.end, tail_end, spans) if c.start >= found.end]
+    pairs = []
+    if before:
+        gap = text[before[-1].end:found.start]
+        m = HEDGE_WORDS.search(gap)
+        if m:
+            pairs.append((m.group(0), before[-1].content))
+        elif re.fullmatch(r"\s*(?:and|et|und|y|to|à|bis|-|–)\s*", gap) and _BETWEEN.search(
+                text[max(sent_start, before[-1].start - 12):before[-1].start]):
+            pairs.append(("between", before[-1].content))
+    for m in HEDGE_WORDS.finditer(text, found.end, tail_end):
+        nxt = next((c for c in after if c.start >= m.end()), None)
+        if nxt is None:
+            break
+        between_text = text[m.end():nxt.start]
+        if "\n\n" in between_text or len(between_text) > 60:
+            continue
+        pairs.append((m.group(0), nxt.content))
+    if after and _BETWEEN.search(text[sent_start:found.start][-12:]) and re.match(
+            r"\s*(?:and|et|und|y|to|à|bis|-|–)\s*$", text[found.end:after[0].start]):
+        pairs.append(("between", after[0].content))
+    return pairs
+
+
+# -- references -------------------------------------------------------------------------------------------
+_SPANS_ONLY_GAP = re.compile(r"[\s,;.]*(?:(?:and|or|et|ou|und|oder|y)[\s,;.]*)?", re.IGNORECASE)
+
+
 def extract_reference(text: str) -> str:
-    """A reference may be plain (`42`, `\\frac{1}{2}`), in `$...$`, boxed, or a GSM8K solution (`#### 42`)."""
-    boxed = find_boxed(text)
-    if boxed:
-        return boxed[-1]
+    """A reference may be plain (`42`, `\\frac{1}{2}`), in `$...$`, boxed (several boxes are joined), a GSM8K
+    solution (`#### 42`), spans joined by and/or (`$21,16$ or $11$`), or a whole worked solution (the
+    cascade finds its final answer)."""
+    group = box_group(text, allow_unclosed=True)
+    if group:
+        return ", ".join(b.content for b in group)
     gsm = extract_gsm8k(text)
     if gsm:
-        return gsm[0]
-    return strip_math_delimiters(text)
+        return gsm.answers[0]
+    stripped = strip_math_delimiters(text)
+    spans = find_spans(text)
+    if spans and len(spans) > 1:
+        gaps = [text[:spans[0].start]] + [text[a.end:b.start] for a, b in zip(spans, spans[1:])] + \
+               [text[spans[-1].end:]]
+        if all(_SPANS_ONLY_GAP.fullmatch(g) for g in gaps):
+            return ", ".join(s.content for s in spans)
+    if not looks_like_prose(stripped) or stripped.startswith("\\text"):
+        return stripped
+    for step in ("answer_is", "final_span", "final_number"):
+        found = _BY_NAME[step](text)
+        if found and found.answers:
+            return found.text
+    return stripped

@@ -1,173 +1,108 @@
-"""Turning one extracted answer string into something comparable.
+"""Turning one extracted answer string into something comparable: lists, named values, chains and hedges.
 
-Pipeline: clean the LaTeX (delimiters, `\\left`, `\\dfrac`, `\\text{}`, `\\sqrt(2)` ...), pull out the percent
-sign and units (per policy), guard the text, then classify: plain number (fast path, no sympy), ratio
-(`1:2`), text answer (`Evelyn`, `(C)`), bare comma list (`10, 4, -2`), or a sympy object parsed by
-latex2sympy2_extended (LaTeX) or by a whitelisted sympy `parse_expr` (plain text such as `pi/2`,
-`-1 + exp(16)`, `3*x-1*y+13=0`). Parsing never evaluates: the guard checks the tree before comparison.
+Pipeline: clean the LaTeX (normalize.py), guard the text (guard.py), then read the structure:
+
+  * solution lists: `3, 4`, `x = 1 or x = 2`, `p=5,q=2; p=7,q=2` (a group of differently named values is an
+    ordered tuple), `\\pm` (two values);
+  * named left-hand sides: `(p,q) = (3,2)`, `AB = 4`, `f(x) = 2x+3`, `V_1:V_2 = 11:21` -> the value, with its name;
+  * chains and hedges: `z = 1+1 = 2`, `\\frac23 \\approx 0.67`, `12 \\approx 13`: every constant side must be
+    the same value (decimals: under the rounding policy); an answer that states two different values is
+    `Hedged`, i.e. not an answer. A reference chain `a = b = 101` is read as its last side.
+
+Single values are parsed by values.py.
 """
 from __future__ import annotations
 
 import functools
-import keyword
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from graders.mathcheck.extract import strip_math_delimiters
-from graders.mathcheck.guard import GuardLimits, check_expr, check_text
-from graders.mathcheck.normalize import (  # noqa: F401 - normalize_text: re-exported
-    AND_OR, BASE_NUMBER, ELLIPSIS, MATH_WORDS, TEXT_MACRO, clean, normalize_text, parse_number, split_percent,
-    split_unit,
+from graders.mathcheck.guard import check_text
+from graders.mathcheck.normalize import (  # noqa: F401 - re-exported for callers of the old module
+    AND_OR, clean, decimal_comma_reading, normalize_text, parse_number, read_number, split_percent,
+)
+from graders.mathcheck.values import (  # noqa: F401 - re-exported
+    Answer, ParseOptions, Rejected, Unparseable, answer_to_sympy, decimal_table, parse_value, scale, split_top,
 )
 
-
-class Unparseable(ValueError):
-    """The answer string could not be turned into a math object."""
+MAX_ELEMENTS = 64
 
 
-class Rejected(ValueError):
-    """The guard stopped the answer before sympy saw it."""
+class Hedged(Unparseable):
+    """The answer states two different values (`12 \\approx 13`, `72 = x = 73`); an Unparseable for old callers."""
+
+    def __init__(self, first: str, second: str, operator: str):
+        super().__init__(f"{first} {operator} {second}: two different values")
+        self.values = (first, second)
 
 
-@dataclass(frozen=True)
-class ParseOptions:
-    percent: str = "off"          # off | equal_fraction | either
-    units: str = "strip"          # strip | require
-    guard: bool = True
-    limits: GuardLimits = field(default_factory=GuardLimits)
+# -- chains ------------------------------------------------------------------------------------------------
+_CHAIN_OPS = re.compile(
+    r"\\(?:approx|thickapprox|approxeq|simeq|sim|cong|equiv|doteq|thicksim)(?![A-Za-z])|≈|≃|≅|~|(?<![<>!=\\])=(?!=)"
+)
+_HEDGE_OPS = re.compile(r"^(?:\\(?:approx|thickapprox|approxeq|simeq|sim|cong|doteq|thicksim)|≈|≃|≅|~)$")
+_MOD_SUFFIX = re.compile(r"\s*(?:\\pmod\s*\{[^{}]*\}|\\pmod\s*\w+|\(\s*\\?mod\s*[^()]*\)|\\bmod\s*\w+)\s*$")
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One parsed answer. kind: number | expr | list | ratio | text."""
-
-    kind: str
-    value: Any
-    exact: bool = True            # numbers: False when written as a decimal (compared with tolerance)
-    unit: str = ""
-    text: str = ""                # the cleaned source, for the last-resort string comparison
-
-
-# -- sympy parsing ------------------------------------------------------------------------------------------
-_PLAIN_CHARS = re.compile(r"[0-9A-Za-z+\-*/^().\s!=]+")
-_WORD = re.compile(r"[A-Za-z]+")
-
-
-def _plain_ok(text: str) -> bool:
-    if not _PLAIN_CHARS.fullmatch(text) or re.search(r"[A-Za-z_]\s*\.|\.\s*[A-Za-z_]|==|\*\*\*", text):
-        return False
-    return all((len(w) == 1 or w.lower() in MATH_WORDS) and not keyword.iskeyword(w) for w in _WORD.findall(text))
-
-
-@functools.lru_cache(maxsize=1)
-def _plain_tools():
-    import sympy
-    from sympy.parsing.sympy_parser import (
-        convert_xor, factorial_notation, implicit_multiplication_application, standard_transformations,
-    )
-
-    names = {"e": sympy.E, "i": sympy.I, "pi": sympy.pi, "ln": sympy.log, "log": sympy.log, "oo": sympy.oo,
-             "inf": sympy.oo, "infty": sympy.oo, "infinity": sympy.oo, "abs": sympy.Abs, "sqrt": sympy.sqrt,
-             "exp": sympy.exp}
-    transforms = standard_transformations + (convert_xor, factorial_notation, implicit_multiplication_application)
-    return names, transforms
-
-
-def _parse_plain(text: str):
-    import sympy
-    from sympy.parsing.sympy_parser import parse_expr
-
-    names, transforms = _plain_tools()
-    sides = text.lower().split("=")
-    if len(sides) > 2:
-        raise Unparseable("chained equation")
-    parsed = [parse_expr(side, local_dict=dict(names), transformations=transforms, evaluate=False) for side in sides]
-    if len(parsed) == 2:
-        return sympy.Eq(parsed[0], parsed[1], evaluate=False)
-    return parsed[0]
-
-
-@functools.lru_cache(maxsize=4)
-def _latex_configs(strip_units: bool):
-    from latex2sympy2_extended import NormalizationConfig
-
-    return NormalizationConfig(basic_latex=True, units=strip_units, malformed_operators=False, nits=False,
-                               boxed="none", equations=False)
-
-
-def _parse_latex(text: str, strip_units: bool):
-    from latex2sympy2_extended import latex2sympy
-
-    return latex2sympy(text, normalization_config=_latex_configs(strip_units))
-
-
-def _to_sympy(text: str, options: ParseOptions):
-    errors = []
-    if _plain_ok(text):
-        try:
-            return _post(_parse_plain(text))
-        except Exception as exc:  # noqa: BLE001 - sympy raises many types; fall back to the LaTeX parser
-            errors.append(f"{type(exc).__name__}")
-    try:
-        return _post(_parse_latex(text, options.units == "strip"))
-    except RecursionError:
-        raise Rejected("answer nested too deeply to parse") from None
-    except Exception as exc:  # noqa: BLE001
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Unparseable(f"cannot parse {text[:60]!r}: {first[:80]}") from None
-
-
-def _post(expr):
-    """Symbol `i` is the imaginary unit on both sides (latex2sympy keeps it as a symbol)."""
-    import sympy
-
-    if isinstance(expr, sympy.MatrixBase):
-        return sympy.ImmutableMatrix(expr).xreplace({s: sympy.I for s in expr.free_symbols if s.name == "i"})
-    if isinstance(expr, sympy.Basic):
-        i_symbols = [s for s in expr.free_symbols if s.name == "i"]
-        if i_symbols:
-            expr = expr.xreplace({s: sympy.I for s in i_symbols})
-    return expr
-
-
-# -- top level ----------------------------------------------------------------------------------------------
-def _split_top(text: str, seps: str) -> list[str]:
-    parts, depth, start = [], 0, 0
+def split_chain(text: str) -> tuple[list[str], list[str]]:
+    """Top-level sides and operators of `a = b \\approx c` (not inside brackets, braces or environments)."""
+    sides, ops, depth, start = [], [], 0, 0
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch == "\\" and text[i + 1:i + 2] in ("{", "}"):
-            depth += 1 if text[i + 1] == "{" else -1
-            i += 2
-            continue
+        if ch == "\\":
+            if text.startswith("\\begin{", i) or text.startswith("\\left", i):
+                depth += 1
+            elif text.startswith("\\end{", i) or text.startswith("\\right", i):
+                depth -= 1
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch in seps and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
+        if depth == 0:
+            m = _CHAIN_OPS.match(text, i)
+            if m and not (ch == "\\" and text.startswith("\\\\", i)):
+                sides.append(text[start:i].strip())
+                ops.append(m.group(0))
+                start = i = m.end()
+                continue
+        i += 2 if ch == "\\" and i + 1 < len(text) and not text[i + 1].isalpha() else 1
+    sides.append(text[start:].strip())
+    return sides, ops
 
 
-def _is_text_answer(text: str) -> bool:
-    stripped = TEXT_MACRO.sub(r"\1", text)
-    if re.fullmatch(r"\(\s*[A-Za-z]\s*\)", stripped):
-        return True
-    if not re.fullmatch(r"[A-Za-z][A-Za-z \-']*", stripped):
+_NAME_COMMANDS = re.compile(
+    r"\\(?:angle|measuredangle|overline|overrightarrow|overleftrightarrow|vec|mathbf|bar|hat|widehat|triangle|"
+    r"operatorname|Delta|theta|alpha|beta|gamma|phi|varphi|lambda|mu|sigma|omega|rho|tau|psi|xi|eta|zeta|"
+    r"epsilon|varepsilon|frac|left|right|prime|Gamma|Omega|Phi|Psi|Theta|Sigma|Lambda)(?![A-Za-z])")
+
+
+def is_name(lhs: str) -> bool:
+    """Left-hand sides that name the answer: `x`, `a_{37}`, `(p,q)`, `AB`, `|AB|`, `f(x)`, `V_1:V_2`, `\\frac{NO}{BO}`."""
+    s = lhs.strip()
+    if not s or len(s) > 60:
         return False
-    words = re.findall(r"[A-Za-z]+", stripped)
-    return any(len(w) >= 3 and w.lower() not in MATH_WORDS for w in words)
+    s = re.sub(r"\\text\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"_\{[^{}]*\}|_\\?[A-Za-z0-9]+", "", s)
+    s = re.sub(r"\^\s*\{?\s*(?:\\prime|')+\s*\}?|'", "", s)
+    s = _NAME_COMMANDS.sub(" ", s)
+    s = re.sub(r"([A-Za-z])\s*\([^()=]*\)", r"\1", s)   # f(x), W(n), f(2)
+    return bool(re.fullmatch(r"[A-Za-z\s(),|:{}/]+", s)) and bool(re.search(r"[A-Za-z]", s))
 
 
-def parse_answer(raw: str, options: ParseOptions) -> tuple[Answer, ...]:
-    """All readings of one answer (several under `percent: either` or for `A \\approx B`).
+def normalize_name(name: str) -> str:
+    name = re.sub(r"\\text\s*\{([^{}]*)\}", r"\1", name)
+    return re.sub(r"[\s{}]|\\left|\\right", "", name)
 
-    Raises Unparseable / Rejected."""
+
+# -- top level ---------------------------------------------------------------------------------------------
+def parse_answer(raw: str, options: ParseOptions, role: str = "answer") -> tuple[Answer, ...]:
+    """All acceptable readings of one answer. `role` is "answer" (a model output: hedges are checked) or
+    "reference" (a chain is its last side; a consistent `\\approx` keeps each side as a reading).
+
+    Raises Unparseable, Rejected or Hedged."""
     if options.guard and len(raw) > 4 * options.limits.max_chars:  # before cleaning: its regexes are linear
         raise Rejected(f"answer is {len(raw)} characters long (limit {options.limits.max_chars})")
     text = clean(raw)
@@ -177,140 +112,178 @@ def parse_answer(raw: str, options: ParseOptions) -> tuple[Answer, ...]:
         reason = check_text(text, options.limits)
         if reason:
             raise Rejected(reason)
-    sides = [side.strip() for side in re.split(r"\\approx|\\sim(?![a-z])", text)]
-    if len(sides) > 1:  # `\frac23 \approx 0.67` may be matched by either side; `\approx 8.24` is 8.24
-        readings = tuple(r for side in sides if side for r in _readings(side, options))
-        if not readings:
-            raise Unparseable("empty answer")
-        return readings
-    return _readings(text, options)
+    text = _MOD_SUFFIX.sub("", text).strip() or text
+    if options.percent == "either":
+        base, has_percent = split_percent(text)
+        if has_percent and base:
+            plain = _parse_top(base, replace(options, percent="off"), role)
+            return plain + tuple(scale(a, Fraction(1, 100)) for a in plain)
+    return _parse_top(text, options, role)
 
 
-def _readings(text: str, options: ParseOptions) -> tuple[Answer, ...]:
-    text, has_percent = split_percent(text)
-    text, unit = split_unit(text)
-    text, has_percent2 = split_percent(text)
-    has_percent = has_percent or has_percent2
-    base = _parse_core(text, options, unit)
-    if not has_percent or options.percent == "off":
-        return (base,)
-    scaled = _scale(base, Fraction(1, 100))
-    return (scaled,) if options.percent == "equal_fraction" else (base, scaled)
-
-
-def _parse_core(text: str, options: ParseOptions, unit: str = "") -> Answer:
-    wholly_text = TEXT_MACRO.fullmatch(text.strip())
-    text = TEXT_MACRO.sub(r"\1", text).strip()
-    text = strip_math_delimiters(text)
-    if not text:
-        raise Unparseable("empty answer")
-    number = parse_number(text)
+def _parse_top(text: str, options: ParseOptions, role: str) -> tuple[Answer, ...]:
+    text = _plain_braces(text)
+    number = read_number(text)
     if number is not None:
-        return Answer("number", number[0], exact=number[1], unit=unit, text=text)
-    if wholly_text or ELLIPSIS.search(text) or _is_text_answer(text) or BASE_NUMBER.fullmatch(text):
-        # `\text{4:30 p.m.}`, `1, 2, \ldots, n`, `Evelyn`, `2112_6` (digits in base 6): compared as text
-        return Answer("text", normalize_text(text), unit=unit, text=text)
-    if ":" in text and "\\colon" not in text:
-        parts = _split_top(text, ":")
-        if len(parts) > 1 and all(parts):
-            try:
-                return Answer("ratio", tuple(_parse_core(p, options) for p in parts), unit=unit, text=text)
-            except Unparseable:
-                return Answer("text", normalize_text(text), unit=unit, text=text)
-    bracketed = _parse_bracketed(text, options)
-    if bracketed is not None:
-        return Answer("expr", bracketed, unit=unit, text=text)
-    list_text = AND_OR.sub(",", text)
-    parts = _split_top(list_text, ",;")
-    if len(parts) > 1 and all(parts):
-        return Answer("list", tuple(_parse_core(p, options) for p in parts), unit=unit, text=text)
-    expr = _to_sympy(text, options)
-    if options.guard:
-        reason = check_expr(expr, options.limits)
-        if reason:
-            raise Rejected(reason)
-    return Answer("expr", expr, unit=unit, text=text)
+        return (Answer("number", number.value, number.exact, text=text, places=number.places, sig=number.sig),)
+    comma = decimal_comma_reading(text)
+    text = _CONNECTOR_TEXT.sub(r" \1 ", text)
+    groups = [g for g in split_top(_AND_OR.sub(";", text), ";")]
+    if len(groups) == 1 and len(split_top(text, ",")) == 1:
+        return _parse_element(text, options, role)
+    elements: list[Answer] = []
+    for group in groups:
+        if not group:
+            raise Unparseable("empty element in a list")
+        parts = split_top(group, ",")
+        if not all(parts):
+            raise Unparseable("empty element in a list")
+        parsed = [_single(_parse_element(p, options, role)) for p in parts]
+        names = [a.name for a in parsed]
+        if len(parsed) > 1 and all(names) and len(set(map(normalize_name, names))) == len(names):
+            elements.append(Answer("list", tuple(parsed), text=group, ordered=True))  # p=5, q=2
+        else:
+            elements.extend(parsed)
+        if len(elements) > MAX_ELEMENTS:
+            raise Rejected(f"more than {MAX_ELEMENTS} elements")
+    flat = _dedupe(_flatten(elements))
+    if len(flat) == 1:
+        return (flat[0],)
+    answer = Answer("list", tuple(flat), text=text)
+    if comma is not None:
+        answer = replace(answer, alt=(Answer("number", comma.value, False, text=text, places=comma.places,
+                                             sig=comma.sig),))
+    return (answer,)
 
 
-_NOT_ELEMENT = re.compile(r"[=<>|]|\\(?:mid|in|le|ge|leq|geq|ne|neq|cup|cap|setminus|colon|text)(?![A-Za-z])")
+_CONNECTOR_TEXT = re.compile(r"\\(?:text|textnormal|mbox)\s*\{\s*((?:and|or|et|ou|und|oder|,|;))\s*\}")
+_AND_OR = re.compile(r"\s*,?\s*(?<![A-Za-z\\])(?:and|or|und|oder|et|ou)(?![a-z])\s*|\s*;\s*")
 
 
-def _enclosing(text: str) -> tuple[str, str, str] | None:
-    """(`(`, inner, `]`) when one bracket pair encloses the whole text (`\\{..\\}` and `{..}` give `{`)."""
-    for left, right in (("\\{", "\\}"), ("{", "}")):
-        if text.startswith(left) and text.endswith(right) and len(text) > len(left) + len(right):
-            inner = text[len(left):-len(right)]
-            return ("{", inner, "}") if _balanced_inside(inner) else None
-    if len(text) > 2 and text[0] in "([" and text[-1] in ")]":
-        inner = text[1:-1]
-        return (text[0], inner, text[-1]) if _balanced_inside(inner) else None
-    return None
+def _plain_braces(text: str) -> str:
+    """`{1,3}` is TeX grouping (it prints `1,3`), not the set `\\{1,3\\}`: read it as the bare list."""
+    while text.startswith("{") and text.endswith("}"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += 1 if ch == "{" else -1 if ch == "}" else 0
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
 
 
-def _balanced_inside(inner: str) -> bool:
-    depth = 0
-    for ch in inner.replace("\\{", "{").replace("\\}", "}"):
-        depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _parse_bracketed(text: str, options: ParseOptions):
-    """Intervals, tuples and sets of simple elements without the (slow) ANTLR parser; None to fall back."""
-    import sympy
-
-    enclosed = _enclosing(text)
-    if enclosed is None:
-        return None
-    left, inner, right = enclosed
-    parts = _split_top(inner, ",")
-    if len(parts) < 2 or not all(parts) or any(_NOT_ELEMENT.search(p) for p in parts):
-        return None  # relations, set-builder notation, LaTeX commands: the full parser knows better
-    items = [_parse_core(p, options) for p in parts]
-    if any(a.kind not in ("number", "expr") for a in items):
-        return None
-    values = [answer_to_sympy(a) for a in items]
-    if left == "{":
-        return sympy.FiniteSet(*values)
-    if len(values) == 2 and all(v.is_number and v.is_extended_real for v in values):
-        if bool(values[0] < values[1]):
-            return sympy.Interval(values[0], values[1], left_open=left == "(", right_open=right == ")")
-    if left == "(" or (left == "[" and right == "]"):
-        return sympy.Tuple(*values)
-    return None
-
-
-def answer_to_sympy(answer: Answer):
-    """A number or expression answer as a sympy object (decimals become 30-digit Floats)."""
-    import sympy
-
-    if answer.kind == "number":
-        value = sympy.Rational(answer.value.numerator, answer.value.denominator)
-        return value if answer.exact else sympy.Float(value, 30)
-    return answer.value
-
-
-def _scale(answer: Answer, factor: Fraction) -> Answer:
-    if answer.kind == "number":
-        return Answer("number", answer.value * factor, answer.exact, answer.unit, answer.text + "%")
-    if answer.kind == "expr":
-        import sympy
-
+def _dedupe(elements: list[Answer]) -> list[Answer]:
+    """A solution listed twice is one solution (`(3,17,3,7)` repeated in a list of tuples)."""
+    seen, out = set(), []
+    for a in elements:
+        key = (a.kind, a.value, a.exact, a.name)
         try:
-            value = sympy.Mul(answer.value, sympy.Rational(factor.numerator, factor.denominator), evaluate=False)
-        except TypeError:
-            return answer
-        return Answer("expr", value, answer.exact, answer.unit, answer.text + "%")
-    return answer
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:  # unhashable value: keep it
+            pass
+        out.append(a)
+    return out
+
+
+def _single(readings: tuple[Answer, ...]) -> Answer:
+    return readings[0]
+
+
+def _flatten(elements: list[Answer]) -> list[Answer]:
+    """Lists inside lists and `\\pm` sets inside a solution list become elements of one list."""
+    import sympy
+
+    out = []
+    for a in elements:
+        if a.kind == "list" and not a.ordered:
+            out.extend(_flatten(list(a.value)))
+        elif a.kind == "expr" and isinstance(a.value, sympy.FiniteSet) and ("\\pm" in a.text or "\\mp" in a.text):
+            out.extend(Answer("expr", v, text=str(v), name=a.name) for v in a.value.args)
+        else:
+            out.append(a)
+    return out
+
+
+def _parse_element(text: str, options: ParseOptions, role: str) -> tuple[Answer, ...]:
+    """One element: a value, `name = value`, an equation, or a chain / hedge of values."""
+    sides, ops = split_chain(text)
+    if len(sides) == 1:
+        return (parse_value(text, options),)
+    if not sides[0]:  # `= 5`, `\approx 8.24`
+        sides, ops = sides[1:], ops[1:]
+    name = ""
+    if sides and ops and is_name(sides[0]) and len(sides) > 1:
+        name, sides, ops = sides[0], sides[1:], ops[1:]
+    if not sides or not all(sides):
+        raise Unparseable(f"incomplete equation {text[:60]!r}")
+    if len(sides) == 1:
+        value = parse_value(sides[0], options)
+        return (replace(value, name=name, source=text),)
+    hedge = any(_HEDGE_OPS.match(op) for op in ops)
+    if not name and not hedge and len(sides) == 2 and re.search(r"[A-Za-z]", _strip_commands(text)):
+        return (_equation(text, options),)   # 2x + 4y - 3 = 0, x^2/4 + y^2/3 = 1
+    if role == "reference" and not hedge:
+        value = parse_value(sides[-1], options)
+        return (replace(value, name=name, source=text),)
+    parsed = []
+    for side in sides:
+        try:
+            parsed.append(parse_value(side, options))
+        except Unparseable:
+            continue
+    if not parsed:
+        raise Unparseable(f"cannot parse any side of {text[:60]!r}")
+    constant = [a for a in parsed if _is_constant(a)]
+    checked = parsed if hedge else constant
+    from graders.mathcheck.compare import consistent
+
+    for i, a in enumerate(checked):
+        for b in checked[i + 1:]:
+            if not consistent(a, b, approx=hedge):
+                raise Hedged(a.text, b.text, next((op for op in ops if _HEDGE_OPS.match(op)), "="))
+    ranked = sorted(constant or parsed[-1:], key=_precision, reverse=True)
+    best = replace(ranked[0], name=name, source=text)
+    if role == "reference" and hedge:
+        return (best,) + tuple(replace(a, name=name) for a in ranked[1:])
+    return (best,)
+
+
+def _strip_commands(text: str) -> str:
+    return re.sub(r"\\[A-Za-z]+", " ", text)
+
+
+def _equation(text: str, options: ParseOptions) -> Answer:
+    from graders.mathcheck.values import to_sympy
+
+    return Answer("expr", to_sympy(text, options), text=text, decimals=decimal_table(text))
+
+
+def _is_constant(answer: Answer) -> bool:
+    if answer.kind in ("number", "text", "ratio"):
+        return True
+    value = answer.value
+    return hasattr(value, "free_symbols") and not value.free_symbols
+
+
+def _precision(answer: Answer) -> tuple[int, int]:
+    """Exact values rank first, then decimals by digits shown; the later side wins ties (sorted is stable)."""
+    if answer.kind == "number" and not answer.exact:
+        return (0, answer.places)
+    if answer.kind == "number" and answer.value.denominator == 1:
+        return (1, 0)
+    return (2, 0)
 
 
 @functools.lru_cache(maxsize=8192)
 def _parse_reference_cached(raw: str, options: ParseOptions) -> tuple[str, Any]:
     try:
-        return "ok", parse_answer(raw, options)
+        return "ok", parse_answer(raw, options, role="reference")
     except Rejected as exc:
         return "rejected", str(exc)
+    except Hedged as exc:
+        return "hedged", str(exc)
     except Unparseable as exc:
         return "unparseable", str(exc)
 

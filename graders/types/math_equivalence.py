@@ -60,6 +60,8 @@ class MathEquivalenceGrader(Grader):
                 abs_tol=float(spec.get("abs_tol", ComparePolicy.abs_tol)),
                 tuple_order=spec.get("tuple_order", "auto"),
                 relations=spec.get("relations", "gold_relation"),
+                rounding=spec.get("rounding", ComparePolicy.rounding),
+                min_significant_digits=int(spec.get("min_significant_digits", ComparePolicy.min_significant_digits)),
             ),
         )
         if os.environ.get("VERIGRADE_IN_WORKER"):
@@ -79,4 +81,6 @@ class MathEquivalenceGrader(Grader):
 
         output = self.render(self.spec.get("input", DEFAULT_INPUT), sample, item)
         reference = self.render(self.spec["reference"], sample, item)
-        return check(output, reference, self.options)
+        verdict = check(output, reference, self.options)
+        return GradeResult(score=verdict.score, status=verdict.status, reason=verdict.reason,
+                           details=verdict.details)
