@@ -12,15 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from isolated_graders import EchoLengthGrader, SleepGrader  # noqa: E402
+from _pool_tasks import EchoLengthGrader, InProcessEchoLengthGrader, SleepGrader  # noqa: E402
 
 from graders.pool import get_pool  # noqa: E402
-
-
-class InProcessEcho(EchoLengthGrader):
-    isolated = False
 
 
 def main() -> None:
@@ -29,29 +26,32 @@ def main() -> None:
     args = ap.parse_args()
     texts = [f"sample {i}" for i in range(args.n)]
     pool = get_pool()
-    isolated = EchoLengthGrader({"type": "test_echo_length"})
+    isolated = EchoLengthGrader({"type": "bench_echo_length"})
     isolated.grade_batch(texts[:50])  # start the workers
 
     t = time.perf_counter()
-    InProcessEcho({"type": "test_echo_length"}).grade_batch(texts)
+    InProcessEchoLengthGrader({"type": "bench_echo_length"}).grade_batch(texts)
     local = (time.perf_counter() - t) / args.n * 1e6
 
     t = time.perf_counter()
-    isolated.grade_batch(texts)
+    results = isolated.grade_batch(texts)
     batched = (time.perf_counter() - t) / args.n * 1e6
 
     few = texts[:300]
     t = time.perf_counter()
-    for text in few:
-        isolated.grade(text)
+    results += [isolated.grade(text) for text in few]
     single = (time.perf_counter() - t) / len(few) * 1e6
+    failed = [r for r in results if r.status != "ok"]
+    if failed:  # a benchmark of failures would measure the wrong thing
+        sys.exit(f"{len(failed)} isolated grades failed, e.g. {failed[0].status}: {failed[0].reason}")
 
-    sleeper = SleepGrader({"type": "test_sleep", "timeout_s": 0.2})
+    sleeper = SleepGrader({"type": "bench_sleep", "timeout_s": 0.2})
     sleeper.grade("warm", {"sleep": 0})
     t = time.perf_counter()
     res = sleeper.grade("hang", {"sleep": 60})
     kill = time.perf_counter() - t
-    assert res.status == "timeout"
+    if res.status != "timeout":
+        sys.exit(f"expected a timeout, got {res.status}: {res.reason}")
 
     print(f"pool size {pool.size}, n={args.n}")
     print(f"in-process:                 {local:8.1f} us/sample")

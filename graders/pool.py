@@ -70,7 +70,8 @@ class WorkerPool:
         self.max_tasks_per_worker = max_tasks_per_worker
         self.wait_timeout_s = wait_timeout_s
         self.startup_timeout_s = startup_timeout_s
-        self.worker_argv = [sys.executable, "-m", "graders.worker"]
+        # -P: the worker's import path is exactly the host's (PYTHONPATH below), not its working directory
+        self.worker_argv = [sys.executable, "-P", "-m", "graders.worker"]
         self.id = f"{os.getpid()}-{next(_POOL_IDS)}"
         self.owner_pid = os.getpid()
         self.stats = {"timeouts": 0, "crashes": 0, "spawned": 0, "wait_timeouts": 0}

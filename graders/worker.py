@@ -122,10 +122,8 @@ def _describe_exit(returncode: int | None, stderr_tail: str) -> str:
     return f"worker process {what}" + (f" ({tail[0][:200]})" if tail else "")
 
 
-def _wait_fd(fd: int, event: int, deadline: float) -> None:
-    """Block until `fd` is ready for `event` (select.POLLIN/POLLOUT); TimeoutError at the deadline."""
-    poller = select.poll()
-    poller.register(fd, event)
+def _wait(poller: select.poll, deadline: float) -> None:
+    """Block until the poller's fd is ready; TimeoutError at the deadline."""
     remaining = deadline - time.monotonic()
     if remaining <= 0 or not poller.poll(max(1, math.ceil(remaining * 1000))):
         raise TimeoutError
@@ -152,6 +150,11 @@ class WorkerProcess:
         self._in = self.proc.stdin.fileno()
         self._out = self.proc.stdout.fileno()
         os.set_blocking(self._in, False)  # a stuck worker must not block a send past its deadline
+        self._can_write = select.poll()
+        self._can_write.register(self._in, select.POLLOUT)
+        self._can_read = select.poll()
+        self._can_read.register(self._out, select.POLLIN)
+        self._received = bytearray()  # bytes read from the worker, not yet returned as frames
 
     def handshake(self, timeout: float) -> None:
         """Wait for the start-up greeting; on any failure the process is killed and its files closed."""
@@ -171,32 +174,33 @@ class WorkerProcess:
     def send(self, data: bytes, deadline: float) -> None:
         view = memoryview(_HEADER.pack(len(data)) + data)
         while view:
-            _wait_fd(self._in, select.POLLOUT, deadline)
             try:
                 view = view[os.write(self._in, view):]
-            except BlockingIOError:
-                continue
+            except BlockingIOError:  # the pipe is full: wait for the worker to read, up to the deadline
+                _wait(self._can_write, deadline)
             except (OSError, ValueError) as exc:
                 raise WorkerDied(self.exit_message()) from exc
 
-    def _read_exact(self, n: int, deadline: float) -> bytes:
-        buf = bytearray()
-        while len(buf) < n:
-            _wait_fd(self._out, select.POLLIN, deadline)
+    def _fill(self, n: int, deadline: float) -> None:
+        """Read until at least `n` bytes are buffered."""
+        while len(self._received) < n:
+            _wait(self._can_read, deadline)
             try:
-                chunk = os.read(self._out, n - len(buf))
+                chunk = os.read(self._out, max(n - len(self._received), 1 << 16))
             except (OSError, ValueError) as exc:
                 raise WorkerDied(self.exit_message()) from exc
             if not chunk:
                 raise WorkerDied(self.exit_message())
-            buf += chunk
-        return bytes(buf)
+            self._received += chunk
 
     def recv(self, timeout: float):
         deadline = time.monotonic() + timeout
-        (size,) = _HEADER.unpack(self._read_exact(_HEADER.size, deadline))
+        self._fill(_HEADER.size, deadline)
+        end = _HEADER.size + _HEADER.unpack_from(self._received)[0]
         # once a frame has started, finish reading it even if the deadline passes meanwhile
-        data = self._read_exact(size, max(deadline, time.monotonic() + 5.0))
+        self._fill(end, max(deadline, time.monotonic() + 5.0))
+        data = bytes(self._received[_HEADER.size:end])
+        del self._received[:end]
         try:
             return pickle.loads(data)
         except Exception as exc:  # noqa: BLE001 - frames hold only builtins: this is a corrupt stream

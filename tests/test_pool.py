@@ -245,7 +245,7 @@ def test_failed_greeting_kills_the_process_and_closes_its_files(tmp_path, mode, 
     script.write_text(_FAKE_WORKER)
     pidfile = tmp_path / "pid"
     p = WorkerPool(size=1, memory_mb=512, startup_timeout_s=1.0)
-    p.worker_argv = [sys.executable, str(script), mode, str(pidfile)]
+    real_argv, p.worker_argv = p.worker_argv, [sys.executable, str(script), mode, str(pidfile)]
     fds_before = len(os.listdir("/proc/self/fd"))
     try:
         out = p.map(tasks.echo, [1, 2], timeout_s=5.0)
@@ -256,8 +256,20 @@ def test_failed_greeting_kills_the_process_and_closes_its_files(tmp_path, mode, 
         assert all(_gone(pid) for pid in started)
         assert len(os.listdir("/proc/self/fd")) == fds_before  # pipes and the stderr temp file closed
         assert p.counts() == {"idle": 0, "busy": 0, "starting": 0, "waiting": 0}  # the slot is free again
-        p.worker_argv = [sys.executable, "-m", "graders.worker"]
+        p.worker_argv = real_argv
         assert [o.kind for o in p.map(tasks.echo, [3], timeout_s=5.0)] == ["ok"]
+    finally:
+        p.shutdown()
+
+
+def test_worker_imports_what_the_host_imports_not_what_its_working_directory_holds(tmp_path, monkeypatch):
+    decoy = tmp_path / "graders"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise ImportError('decoy graders package imported')\n")
+    monkeypatch.chdir(tmp_path)
+    p = WorkerPool(size=1, memory_mb=512)
+    try:
+        assert [(o.kind, o.value) for o in p.map(tasks.echo, [1], timeout_s=5.0)] == [("ok", (None, 1))]
     finally:
         p.shutdown()
 
