@@ -64,20 +64,25 @@ def _all_characters() -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def python_class(source: str) -> Ranges:
-    """The code points (surrogates excluded) matched by the one-character Python pattern `source`."""
-    points = [ord(ch) for ch in re.findall(source, _all_characters())]
-    return _to_ranges(points)
-
-
-def _to_ranges(points: list[int]) -> Ranges:
+def python_class(body: str, flags: str = "") -> Ranges:
+    """The code points (surrogates excluded) matched by the one-character Python pattern `body` under the
+    inline `flags` (e.g. `(?i)`)."""
+    gap = _SURROGATES[1] - _SURROGATES[0] + 1
     ranges: list[tuple[int, int]] = []
-    for cp in points:
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], cp)
-        else:
-            ranges.append((cp, cp))
+    for m in re.finditer(f"{flags}(?:{body})+", _all_characters()):  # maximal runs: few, even for \\W
+        for lo, hi in _split_at_gap(m.start(), m.end() - 1):
+            lo, hi = (lo if lo < _SURROGATES[0] else lo + gap), (hi if hi < _SURROGATES[0] else hi + gap)
+            if ranges and lo == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], hi)
+            else:
+                ranges.append((lo, hi))
     return tuple(ranges)
+
+
+def _split_at_gap(lo: int, hi: int) -> list[tuple[int, int]]:
+    """Universe indexes [lo, hi] as pieces that don't cross the place where the surrogates were cut out."""
+    cut = _SURROGATES[0]
+    return [(lo, hi)] if hi < cut or lo >= cut else [(lo, cut - 1), (cut, hi)]
 
 
 def _hex(cp: int) -> str:
@@ -119,8 +124,8 @@ def _flag_prefix(flags: int) -> str:
     return ("(?i)" if flags & re.IGNORECASE else "") + ("(?a)" if flags & re.ASCII else "")
 
 
-def _char_node_source(op, av, flags: int) -> str:
-    """A one-character node written back as a Python pattern with the flags in force."""
+def _char_node_source(op, av, flags: int) -> tuple[str, str]:
+    """A one-character node written back as a Python pattern, and the inline flags in force."""
     if op is C.LITERAL:
         body = _py_char(av)
     elif op is C.NOT_LITERAL:
@@ -129,7 +134,7 @@ def _char_node_source(op, av, flags: int) -> str:
         negate = bool(av) and av[0][0] is C.NEGATE
         items = "".join(_py_class_item(o, a) for o, a in (av[1:] if negate else av))
         body = f"[{'^' if negate else ''}{items}]"
-    return _flag_prefix(flags) + body
+    return body, _flag_prefix(flags)
 
 
 @dataclass
@@ -167,7 +172,7 @@ class _Emitter:
             if _SURROGATES[0] <= av <= _SURROGATES[1]:
                 raise Untranslatable("a surrogate code point in the pattern")
             return chr(av) if chr(av).isascii() and chr(av).isalnum() else _hex(av)
-        return _re2_class(python_class(_char_node_source(op, av, flags)))
+        return _re2_class(python_class(*_char_node_source(op, av, flags)))
 
     def at(self, code, flags: int, tail: bool) -> str:
         multiline = flags & re.MULTILINE

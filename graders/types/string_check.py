@@ -24,8 +24,10 @@ _ALL_PUNCT = str.maketrans("", "", string.punctuation)
 # sentence punctuation closing a word: "Paris." "Paris!" "Paris, France" "Wait..."
 _SENTENCE_PUNCT = "[.,;:!?\u3002\uff01\uff1f\uff0c\uff1b\uff1a\u2026]"
 # a whole run only (the lookbehind), taken possessively: linear even on a million dots
-_SENTENCE_END = re.compile(f"(?<!{_SENTENCE_PUNCT}){_SENTENCE_PUNCT}++(?=\\s|$)")
-_FINAL_PUNCT = re.compile(f"(?<!{_SENTENCE_PUNCT}){_SENTENCE_PUNCT}++$")
+# and attached to the word before it ("1 : 2" keeps its colon)
+_AFTER_WORD = f"(?<=[^\\s{_SENTENCE_PUNCT[1:-1]}])"
+_SENTENCE_END = re.compile(f"{_AFTER_WORD}{_SENTENCE_PUNCT}++(?=\\s|$)")
+_FINAL_PUNCT = re.compile(f"{_AFTER_WORD}{_SENTENCE_PUNCT}++$")
 MAX_UNWRAP = 3
 _WRAPPERS = (("**", "**"), ("__", "__"), ("*", "*"), ("_", "_"), ('"', '"'), ("'", "'"), ("`", "`"),
              ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("$", "$"))
