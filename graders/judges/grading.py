@@ -153,7 +153,7 @@ class ModelGrader(Grader):
                 todo[key] = prepared.request
         if todo:
             try:
-                answers = backend.choose(list(todo.values()))
+                answers = backend.choose(list(todo.values()), timeout_s=self.timeout_s)
             except Exception as exc:  # noqa: BLE001
                 answers = [BackendFailure("error", f"judge backend failed: {type(exc).__name__}: {exc}")] * len(todo)
             for key, answer in zip(todo, answers):

@@ -45,6 +45,9 @@ _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]"
 _INEXACT_AFTER = re.compile(r"-?ish\b|\+(?!\s*[\d$(])|(?:\s+[A-Za-z]+(?=\s))?\s*,?\s*(?:or\s+(?:so|more|less|fewer|"
                             r"thereabouts)|at\s+(?:least|most)|max(?:imum)?|min(?:imum)?|tops|give\s+or\s+take|"
                             r"more\s+or\s+less|plus\s+or\s+minus|approx(?:imately)?|roughly)\b", re.IGNORECASE)
+# A value written as excluded ("72, not 96", "instead of 96") is not the answer.
+_EXCLUDED = re.compile(r"(?:\bnot|n't|\bnever|\binstead\s+of|\brather\s+than|\bother\s+than|\bexcept)\s*[$€£]?\s*$",
+                       re.IGNORECASE)
 _CLAUSE_START = re.compile(r"(?:[,;(]|\.\.\.|…|\s[-–—]\s|\s(?:but|though|although|however|yet)\b)\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",?\s+(?:which|that|since|because|as|so|given|for|when|where|after|by|with|from|"
                          r"if|while|hence|thus|therefore|meaning|i\.e\.|e\.g\.)\b|\s\(|[;,]\s", re.IGNORECASE)
@@ -251,7 +254,7 @@ def _last_sentence_value(text: str, prose: str, ref: Reference) -> tuple[Final |
         candidates += [(a, b) for _, a, b in values]
         if not candidates and len(text.strip()) <= 80 and "\n" not in text.strip():
             candidates = [(0, len(text))]
-        candidates.sort()
+        candidates = sorted(c for c in candidates if not _EXCLUDED.search(prose[seg.start:c[0]]))
         equals = seg.start + seg.text.rfind("=")
         after_equals = [c for c in candidates if "=" in seg.text and c[0] > equals]
         for a, b in (after_equals[:1] + candidates[::-1]):
@@ -313,13 +316,8 @@ def _segment_of(text: str, pos: int):
 
 def _lead_in(text: str, final: Final) -> str:
     """The words that lead to the final value: from the sentence start or the last digit/operator before it."""
-    seg = _segment_of(text, final.start)
-    start = max(seg.start if seg else 0, final.statement_start if final.source != "sentence" else 0)
-    if final.source != "sentence":
-        start = min(start, final.statement_start)
-        seg_start = seg.start if seg else 0
-        start = max(seg_start, min(start, final.statement_start))
-    before = text[start:final.start]
+    seg = _segment_of(text, final.statement_start if final.source != "sentence" else final.start)
+    before = text[seg.start if seg else 0:final.start]
     cut = max((m.end() for m in re.finditer(r"[\d=+*/×÷^]", before)), default=0)
     return before[cut:]
 
@@ -356,6 +354,9 @@ def _negated_final(text: str, final: Final, ref: Reference) -> GateVerdict | Non
     if hit:
         return _reject("negated", f"the final answer is negated ({hit.group(0)!r})")
     rest = text[final.end:max(final.end, final.statement_end, _sentence_end(text, final.end))]
+    judged = _JUDGMENT.search(" ".join(rest.split()[:3]))
+    if judged:
+        return _reject("retracted", f"the final answer is judged wrong in the same sentence ({judged.group(0)!r})")
     for clause in _CLAUSE_START.finditer(rest):
         opening = " ".join(rest[clause.end():].split()[:3])
         hit = _withdrawal(opening, final)

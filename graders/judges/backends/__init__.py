@@ -57,7 +57,8 @@ class Request:
 class Backend(Protocol):
     model_id: str
 
-    def choose(self, requests: list[Request]) -> list[Reply | BackendFailure]: ...
+    def choose(self, requests: list[Request], timeout_s: float | None = None) -> list[Reply | BackendFailure]:
+        """Answer every request; each one within `timeout_s` of its start (else a `timeout` failure)."""
 
 
 @dataclass(frozen=True)

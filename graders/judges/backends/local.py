@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import math
 import threading
+import time
 from typing import Any
 
 from graders.judges.backends import BackendFailure, Reply, Request
@@ -20,7 +21,12 @@ from graders.sample import message_text
 
 MIN_SHARED_PREFIX = 16
 _MODELS: dict[str, LocalModel] = {}
+_LOADING: dict[str, tuple[threading.Event, dict[str, Any]]] = {}
 _models_lock = threading.Lock()
+
+
+class DeadlineExceeded(Exception):
+    """Raised between decoder layers when a forward pass runs past its deadline."""
 
 
 def chat_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -42,6 +48,9 @@ class LocalModel:
         self.model, self.tokenizer = load_causal_lm(self.path)
         self.model.eval()
         self.lock = threading.Lock()  # torch forward passes are serialised; callers may be threads
+        self.deadline = math.inf      # monotonic time; checked before every decoder layer (set under `lock`)
+        for layer in self._decoder_layers():
+            layer.register_forward_pre_hook(self._check_deadline)
         self._prefix_cache: dict[tuple[int, ...], Any] = {}
         self._last_row: list[int] | None = None
 
@@ -52,6 +61,43 @@ class LocalModel:
                 _MODELS[name_or_path] = cls(name_or_path)
             return _MODELS[name_or_path]
 
+    @classmethod
+    def get_within(cls, name_or_path: str, timeout_s: float | None) -> LocalModel | None:
+        """The model, loading it in a background thread; None if it isn't ready within `timeout_s` (the load goes
+        on, so a later call finds it). A failed load raises here and is retried by the next call."""
+        with _models_lock:
+            if name_or_path in _MODELS:
+                return _MODELS[name_or_path]
+            if name_or_path not in _LOADING:
+                ready, box = threading.Event(), {}
+
+                def load() -> None:
+                    try:
+                        box["model"] = cls.get(name_or_path)
+                    except BaseException as exc:  # noqa: BLE001 - re-raised in the waiting callers
+                        box["error"] = exc
+                    finally:
+                        ready.set()
+
+                _LOADING[name_or_path] = (ready, box)
+                threading.Thread(target=load, daemon=True, name=f"judge-load-{name_or_path}").start()
+            ready, box = _LOADING[name_or_path]
+        if not ready.wait(timeout_s):
+            return None
+        if "error" in box:
+            with _models_lock:
+                _LOADING.pop(name_or_path, None)
+            raise box["error"]
+        return box["model"]
+
+    def _decoder_layers(self):
+        layers = getattr(self.model.base_model, "layers", None)
+        return list(layers) if layers is not None else []
+
+    def _check_deadline(self, module, args) -> None:
+        if time.monotonic() > self.deadline:
+            raise DeadlineExceeded("forward pass past its deadline")
+
     def prompt_ids(self, messages: list[dict[str, Any]]) -> list[int]:
         chat = chat_messages(messages)
         if chat and chat[-1]["role"] == "assistant":  # a prefilled assistant turn: continue it
@@ -60,8 +106,12 @@ class LocalModel:
             text = self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
         return self.tokenizer.encode(text, add_special_tokens=False)
 
-    def choice_logprobs(self, prompts: list[list[int]], choices: list[list[str]]) -> list[dict[str, float]]:
-        """Log-probability of every choice string after every prompt, in one forward pass."""
+    def choice_logprobs(self, prompts: list[list[int]], choices: list[list[str]],
+                        deadline: float = math.inf) -> list[dict[str, float]]:
+        """Log-probability of every choice string after every prompt, in one forward pass.
+
+        Raises DeadlineExceeded if the model lock or the pass itself (checked before every decoder layer) would
+        run past monotonic time `deadline`."""
         import torch
 
         rows: list[list[int]] = []
@@ -87,11 +137,19 @@ class LocalModel:
             mask[i, : len(r)] = 1
         index = sorted({pos for _, where in plans for pos in where.values()})
         lookup = {pos: n for n, pos in enumerate(index)}
-        with self.lock, torch.inference_mode():
-            shared = self._shared_prefix(rows, limit=min(len(p) for p in prompts) - 1)
-            hidden = self._hidden(ids, mask, shared)
-            picked = hidden[torch.tensor([r for r, _ in index]), torch.tensor([p - shared for _, p in index])]
-            logprobs = torch.log_softmax(self.model.get_output_embeddings()(picked).float(), dim=-1)
+        wait = deadline - time.monotonic()
+        if not self.lock.acquire(timeout=max(0.0, min(wait, 1e6))):
+            raise DeadlineExceeded("waited for the model past the deadline")
+        try:
+            self.deadline = deadline
+            with torch.inference_mode():
+                shared = self._shared_prefix(rows, limit=min(len(p) for p in prompts) - 1)
+                hidden = self._hidden(ids, mask, shared)
+                picked = hidden[torch.tensor([r for r, _ in index]), torch.tensor([p - shared for _, p in index])]
+                logprobs = torch.log_softmax(self.model.get_output_embeddings()(picked).float(), dim=-1)
+        finally:
+            self.deadline = math.inf
+            self.lock.release()
         out = []
         for seqs, where in plans:
             scores: dict[str, float] = {}
@@ -180,15 +238,35 @@ class LocalBackend:
     def lm(self) -> LocalModel:
         return LocalModel.get(self.name_or_path)
 
-    def choose(self, requests: list[Request]) -> list[Reply | BackendFailure]:
-        """Micro-batches of `batch_size` requests, each one forward pass; sorted by length to cut padding."""
-        lm = self.lm
+    def choose(self, requests: list[Request], timeout_s: float | None = None) -> list[Reply | BackendFailure]:
+        """Micro-batches of `batch_size` requests, each one forward pass; sorted by length to cut padding.
+
+        Each micro-batch must finish within `timeout_s` of its start, waits for the model (its first load, or
+        another caller's pass) included; past it, its requests are `timeout` failures. The pass is stopped
+        before the next decoder layer, so the overrun is at most one layer's compute."""
+        started = time.monotonic()
+        lm = LocalModel.get_within(self.name_or_path, timeout_s)
+        if lm is None:
+            failure = BackendFailure("timeout", f"the judge model {self.name_or_path!r} was still loading after "
+                                     f"the {timeout_s:g} s deadline (the load goes on in the background)",
+                                     details={"deadline_s": timeout_s})
+            return [failure] * len(requests)
         prompts = [lm.prompt_ids(r.messages) for r in requests]
         order = sorted(range(len(requests)), key=lambda i: len(prompts[i]))
         results: list[Reply | BackendFailure | None] = [None] * len(requests)
-        for start in range(0, len(order), self.batch_size):
+        for n, start in enumerate(range(0, len(order), self.batch_size)):
             chunk = order[start:start + self.batch_size]
-            scores = lm.choice_logprobs([prompts[i] for i in chunk], [requests[i].choices for i in chunk])
+            begun = started if n == 0 else time.monotonic()
+            deadline = begun + timeout_s if timeout_s else math.inf
+            try:
+                scores = lm.choice_logprobs([prompts[i] for i in chunk], [requests[i].choices for i in chunk],
+                                            deadline=deadline)
+            except DeadlineExceeded as exc:
+                failure = BackendFailure("timeout", f"local judge: {exc} ({timeout_s:g} s deadline, "
+                                         f"{time.monotonic() - begun:.1f} s spent)", details={"deadline_s": timeout_s})
+                for i in chunk:
+                    results[i] = failure
+                continue
             for i, logps in zip(chunk, scores):
                 results[i] = _reply_from_logprobs(logps)
         return results  # type: ignore[return-value]
