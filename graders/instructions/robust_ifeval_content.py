@@ -94,15 +94,16 @@ def constrained_response(text: str) -> bool:
     return len({m.group(1).casefold() for m in _CONSTRAINED.finditer(text)}) == 1
 
 
-_HIGHLIGHT = regex.compile(r"(?<!\*)(\*{1,3})(?=[^\s*])([^\n*]+?)(?<=[^\s*])\1(?!\*)")
+_HIGHLIGHT = regex.compile(r"(?<![*\\])(\*{1,3})(?=[^\s*])([^\n*]+?)(?<=[^\s*\\])\1(?!\*)")
 
 
 @robust(
     "detectable_format:number_highlighted_sections",
     rule="markdown emphasis *x*, **x** or ***x*** on one line, hugging its text (no space inside the stars, "
-         "as markdown requires) and with a letter or digit, counted at least `num_highlights` times",
+         "as markdown requires; escaped \\* is no star) and with a letter or digit, counted at least "
+         "`num_highlights` times",
     gamed=(({"num_highlights": 2}, "*\u200b* and *\u200b*"), ({"num_highlights": 2}, "* . * and *!*"),
-           ({"num_highlights": 1}, "2 * 3 * 4")),
+           ({"num_highlights": 1}, "2 * 3 * 4"), ({"num_highlights": 1}, "\\*not emphasis\\*")),
     honest=(({"num_highlights": 3}, "*one*, **two** and ***three***"),))
 def number_highlighted_sections(text: str, *, num_highlights: int) -> bool:
     return sum(1 for m in _HIGHLIGHT.finditer(text) if has_content(m.group(2))) >= num_highlights

@@ -156,11 +156,15 @@ def english_lowercase(text: str) -> bool:
     return _latin_letters_of_case(text, upper=False) and _english(text)
 
 
+def _is_capital(char: str) -> bool:
+    return char.isupper() or "CAPITAL" in unicodedata.name(char, "")  # small capitals (ʟ) are Ll code points
+
+
 def _capital_words(text: str) -> int:
     count = 0
     for word in words(fold_confusables(text)):
         letters = [c for c in word if c.isalpha()]
-        if len(letters) >= 2 and all(c.isupper() for c in letters):
+        if len(letters) >= 2 and all(_is_capital(c) for c in letters):
             count += 1
     return count
 
@@ -168,10 +172,11 @@ def _capital_words(text: str) -> int:
 @robust(
     "change_case:capital_word_frequency",
     rule="words (robust definition) with at least 2 letters, all capitals after folding look-alikes (so "
-         "'I', 'A' and digit runs are not capital words; Lisu ꓧꓰꓡꓡꓳ is HELLO), compared with "
-         "`capital_frequency`",
+         "'I', 'A' and digit runs are not capital words; Lisu ꓧꓰꓡꓡꓳ is HELLO, small capitals are capitals), "
+         "compared with `capital_frequency`",
     gamed=(({"capital_frequency": 3, "capital_relation": "at least"}, "I think I know I can."),
-           ({"capital_frequency": 2, "capital_relation": "less than"}, "ꓧꓰꓡꓡꓳ and ꓪꓳꓣꓡꓓ")),
+           ({"capital_frequency": 2, "capital_relation": "less than"}, "ꓧꓰꓡꓡꓳ and ꓪꓳꓣꓡꓓ"),
+           ({"capital_frequency": 2, "capital_relation": "less than"}, "HELʟO and WORʟD")),
     honest=(({"capital_frequency": 2, "capital_relation": "at least"}, "The USA and the UK agreed."),
             ({"capital_frequency": 1, "capital_relation": "less than"}, "I think I can.")))
 def capital_word_frequency(text: str, *, capital_frequency: int, capital_relation: str) -> bool:
@@ -193,16 +198,24 @@ def number_words(text: str, *, num_words: int, relation: str) -> bool:
     return compare(count_words(text), relation, num_words)
 
 
+RUN_ON_WORDS = 50
+
+
 @robust(
     "length_constraints:number_sentences",
     rule="Punkt sentences that contain a letter; a line break also ends a sentence (a <<title>> or '# heading' "
          "line of at most 12 words is none), every Unicode sentence terminal (。 ! ? । ...) ends one like '.', "
-         "and so does a '.' glued to the next capitalised word; compared with `num_sentences`",
+         "and so does a '.' glued to the next capitalised word; for 'less than', a sentence counts once per "
+         "started 50 words (a run-on without full stops is not one sentence); compared with `num_sentences`",
     gamed=(({"num_sentences": 3, "relation": "at least"}, "Ok. . . . ."),
            ({"num_sentences": 2, "relation": "less than"}, "First line here\nSecond line here\nThird line"),
            ({"num_sentences": 2, "relation": "less than"}, "One sentence。Two sentence。Three"),
-           ({"num_sentences": 2, "relation": "less than"}, "One sentence.Two sentence.Three")),
+           ({"num_sentences": 2, "relation": "less than"}, "One sentence.Two sentence.Three"),
+           ({"num_sentences": 2, "relation": "less than"}, " ".join(["word"] * 120))),
     honest=(({"num_sentences": 2, "relation": "at least"}, "Dr. Smith came. He sat."),
             ({"num_sentences": 3, "relation": "less than"}, "<<A Title>>\n## A heading\nOne sentence. Two.")))
 def number_sentences(text: str, *, num_sentences: int, relation: str) -> bool:
-    return compare(len(sentences(text)), relation, num_sentences)
+    found = sentences(text)
+    if relation == "less than":  # leaving out the full stops doesn't make fewer sentences
+        return sum(max(1, -(-count_words(s) // RUN_ON_WORDS)) for s in found) < num_sentences
+    return len(found) >= num_sentences
