@@ -58,3 +58,34 @@ def test_lookup_lists_available_keys():
     with pytest.raises(TemplateError) as info:
         lookup("item.answr", CTX)
     assert "answer" in str(info.value)
+
+
+# -- filters --------------------------------------------------------------------------------------------------
+from graders.templates import check, filters_used, variables  # noqa: E402
+
+
+def test_regex_escape_filter_and_raw():
+    ctx = {"item": {"x": "4.2 (a+)+$ #c"}, "sample": {}}
+    escaped = render("{{ item.x | regex_escape }}", ctx)
+    assert escaped == r"4\.2\ \(a\+\)\+\$\ \#c"
+    assert render("{{item.x|raw}}", ctx) == "4.2 (a+)+$ #c"
+    assert render("{{ item.x }}", ctx, default_filter="regex_escape") == escaped
+    assert render("{{ item.x | raw }}", ctx, default_filter="regex_escape") == "4.2 (a+)+$ #c"
+    assert render("{{ item.x | regex_escape }}", ctx, default_filter="regex_escape") == escaped  # not twice
+    assert resolve("{{ item.answer | regex_escape }}", CTX) == "42"  # filtered: a string, not the raw value
+
+
+def test_filters_and_paths_with_bars_in_keys():
+    ctx = {"item": {"a|b": "v.w"}, "sample": {}}
+    assert render("{{ item['a|b'] }}", ctx) == "v.w"
+    assert render("{{ item['a|b'] | regex_escape }}", ctx) == r"v\.w"
+    assert variables("x {{ item['a|b'] | raw }} {{ sample.output_text }}") == ["item['a|b']", "sample.output_text"]
+    assert filters_used("{{ item.a | raw }} {{ item.b }}") == [["raw"], []]
+
+
+def test_unknown_filters_and_bad_paths_are_reported():
+    with pytest.raises(TemplateError, match="unknown template filter 'upper'"):
+        render("{{ item.answer | upper }}", CTX)
+    assert check("{{ item.a | upper }} {{ item..b }} {{ item.c | raw }}") == [
+        "unknown template filter 'upper' in {{ item.a | upper }} (filters: raw, regex_escape)",
+        "malformed template variable {{ item..b }} at character 4"]

@@ -244,3 +244,45 @@ def test_fuzzy_reference_example_file_scores_as_expected():
     assert results[2].score < 0.8
     assert [r.passed for r in results] == [True, True, False, False, False]
     assert results[4].error_type == "invalid_variable_error"
+
+
+# -- guards (issue 11: fuzzy_match gives ~0.95 to a negated or renumbered reference) -------------------------
+def guarded(**extra):
+    """Built directly: the `guards` field still needs its line in graders/schema/types/text_similarity.json."""
+    from graders.types.text_similarity import TextSimilarityGrader
+
+    return TextSimilarityGrader(spec("fuzzy_match", guards=["numbers", "negation"], pass_threshold=0.8, **extra))
+
+
+@pytest.mark.parametrize("candidate,reference", [
+    ("Paris is not the capital of France.", "Paris is the capital of France."),
+    ("Paris isn't the capital of France.", "Paris is the capital of France."),
+    ("It is not not raining.", "It is not raining."),
+    ("The answer is 1235 apples.", "The answer is 1234 apples."),
+    ("The answer is -12 apples.", "The answer is 12 apples."),
+    ("The answer is 1.2 apples.", "The answer is 12 apples."),
+    ("Between 3 and 4 apples.", "Between 3 and 5 apples."),
+])
+def test_guards_veto_meaning_flips_that_fuzzy_match_rewards(candidate, reference):
+    plain = score("fuzzy_match", candidate, reference)
+    assert plain >= 0.8  # what the unguarded metric pays
+    res = guarded().grade(candidate, {"ref": reference})
+    assert res.status == "ok" and res.score == 0 and res.passed is False and "guard" in res.reason
+
+
+@pytest.mark.parametrize("candidate,reference", [
+    ("paris is the capitol of France", "Paris is the capital of France."),
+    ("It has 1,000 rooms.", "It has 1000 rooms."),
+    ("It costs 3.50 dollars.", "It costs 3.5 dollars."),
+    ("It isn't raining.", "It is not raining."),
+])
+def test_guards_keep_right_answers(candidate, reference):
+    res = guarded().grade(candidate, {"ref": reference})
+    assert res.score == pytest.approx(score("fuzzy_match", candidate, reference)) and res.score > 0
+
+
+def test_unknown_guard_is_a_spec_error():
+    from graders.types.text_similarity import TextSimilarityGrader
+
+    with pytest.raises(SpecError, match="/guards/0"):
+        TextSimilarityGrader(spec("fuzzy_match", guards=["vibes"]))
