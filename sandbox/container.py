@@ -72,7 +72,7 @@ def container_config(image: str, limits: Limits, purpose: str = "pool") -> dict:
 def remove_stale(client) -> int:
     """Remove labelled containers whose owning process is gone (a crashed run); returns how many."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    for container in client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True):
         if owner_alive(container.labels.get(OWNER_LABEL, "")):
             continue
         try:

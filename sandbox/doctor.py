@@ -23,7 +23,7 @@ def diagnose() -> dict[str, Any]:
     info = client.version()
     report["server_version"] = info.get("Version")
     report["image"] = find_image(client)
-    report["sandbox_containers"] = len(client.containers.list(all=True, filters={"label": LABEL}))
+    report["sandbox_containers"] = len(client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True))
     if report["image"] is None:
         report["problem"] = "the sandbox image for this version of the runner is not built"
         report["advice"] = "run `verigrade sandbox build` (air-gapped hosts: `--source debootstrap`, needs root)"

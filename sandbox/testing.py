@@ -62,7 +62,7 @@ def sandbox_processes_on_host() -> list[int]:
 def labelled_containers(client) -> list:
     from sandbox.container import LABEL
 
-    return client.containers.list(all=True, filters={"label": LABEL})
+    return client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
 
 
 def stray_containers(client, wait_s: float = 10.0) -> list[str]:

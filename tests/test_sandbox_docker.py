@@ -116,9 +116,9 @@ def test_pool_recycles_after_a_host_side_timeout(client, small_pool):
     assert time.monotonic() - start < 10
     assert outcome.failure_kind == "timeout" and 0 not in outcome.records
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(cid in {c.id for c in client.containers.list(all=True)} for cid in before):
+    while time.monotonic() < deadline and any(cid in {c.id for c in client.containers.list(all=True, ignore_removed=True)} for cid in before):
         time.sleep(0.1)
-    assert not before & {c.id for c in client.containers.list(all=True)}, "the timed-out container was not removed"
+    assert not before & {c.id for c in client.containers.list(all=True, ignore_removed=True)}, "the timed-out container was not removed"
     assert run_calls_job(small_pool, GOOD)[0].records[0]["tests"][0]["value"] == "4"
 
 
@@ -198,7 +198,7 @@ def test_stale_container_of_a_dead_owner_is_removed(client):
     c = client.containers.run(find_image(client), ["sleep", "60"], detach=True, network_mode="none",
                               labels={LABEL: "1", OWNER_LABEL: f"{socket.gethostname()}:999999999:1"})
     assert remove_stale(client) >= 1
-    assert c.id not in {x.id for x in client.containers.list(all=True)}
+    assert c.id not in {x.id for x in client.containers.list(all=True, ignore_removed=True)}
 
 
 def test_fresh_container_backend():

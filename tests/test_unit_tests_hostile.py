@@ -127,9 +127,9 @@ def test_host_has_no_leftover_containers_after_pool_close():
     pool = ContainerPool(Limits(), size=2).start()
     ids = pool.container_ids()
     assert len(ids) == 2
-    assert set(ids) <= {c.id for c in get_client().containers.list(all=True)}   # the check can see them
+    assert set(ids) <= {c.id for c in get_client().containers.list(all=True, ignore_removed=True)}   # the check can see them
     pool.close()
-    live = {c.id for c in get_client().containers.list(all=True)}
+    live = {c.id for c in get_client().containers.list(all=True, ignore_removed=True)}
     assert not (set(ids) & live)
     assert pool.container_ids() == []
     assert stray_containers(get_client()) == [], "a labelled container of this process outlived its pool"
