@@ -59,14 +59,15 @@ def _examples(pairs) -> str:
 
 
 def robust_table() -> str:
-    out = ["### Robust rules (IFEval ids)", "",
-           "The rule each IFEval id follows under `\"semantics\": \"robust\"` (on the normalised response), "
-           "responses the reference counts as followed and the robust rule does not (gamed), and responses "
-           "the robust rule still follows (honest; some the reference rejects).", "",
+    out = ["### Robust rules", "",
+           "The rule each id follows under `\"semantics\": \"robust\"` (on the normalised response): all 25 "
+           "IFEval ids and the IFBench ids with a rule of their own (every other IFBench id applies its reference "
+           "rule to the normalised response). Gamed: responses the reference counts as followed and the robust "
+           "rule does not. Honest: responses the robust rule follows (some the reference rejects).", "",
            "| id | robust rule | gamed: reference follows, robust does not | honest: robust follows |",
            "|---|---|---|---|"]
     for d in all_instructions().values():
-        if d.source == "ifeval" and d.robust is not None:
+        if d.robust is not None:
             out.append(f"| `{d.id}` | {_cell(d.robust.rule)} | {_examples(d.robust.gamed) or '-'} | "
                        f"{_examples(d.robust.honest) or '-'} |")
     out.append("")
