@@ -27,6 +27,7 @@ import time
 import traceback
 
 _HEADER = struct.Struct(">Q")
+_MAX_FRAME = 1 << 36  # no worker (memory-capped) can send more; a bigger length is a corrupt stream
 
 
 class WorkerDied(Exception):
@@ -186,7 +187,7 @@ class WorkerProcess:
         while len(self._received) < n:
             _wait(self._can_read, deadline)
             try:
-                chunk = os.read(self._out, max(n - len(self._received), 1 << 16))
+                chunk = os.read(self._out, min(max(n - len(self._received), 1 << 16), 1 << 24))
             except (OSError, ValueError) as exc:
                 raise WorkerDied(self.exit_message()) from exc
             if not chunk:
@@ -197,6 +198,8 @@ class WorkerProcess:
         deadline = time.monotonic() + timeout
         self._fill(_HEADER.size, deadline)
         end = _HEADER.size + _HEADER.unpack_from(self._received)[0]
+        if end > _MAX_FRAME:
+            raise WorkerDied("corrupt frame header from the worker process")
         # once a frame has started, finish reading it even if the deadline passes meanwhile
         self._fill(end, max(deadline, time.monotonic() + 5.0))
         data = bytes(self._received[_HEADER.size:end])

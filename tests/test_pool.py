@@ -12,6 +12,7 @@ import pool_tasks as tasks
 import pytest
 from isolated_graders import AbortGrader, AllocateGrader, EchoLengthGrader, SleepGrader
 
+from graders import pool as pool_module
 from graders.pool import WorkerPool, get_pool
 
 
@@ -230,6 +231,8 @@ mode, pidfile = sys.argv[1], sys.argv[2]
 open(pidfile, "a").write(f"{os.getpid()}\\n")
 if mode == "exit":
     sys.exit(3)
+if mode == "garbage":
+    os.write(1, b"garbage\\n")
 if mode == "wrong":
     data = pickle.dumps(("hello",))
     os.write(1, struct.pack(">Q", len(data)) + data)
@@ -239,8 +242,17 @@ time.sleep(60)
 
 @pytest.mark.parametrize("mode, expected", [("silent", "no greeting within 1 s"),
                                             ("wrong", "unexpected worker greeting ('hello',)"),
+                                            ("garbage", "corrupt frame header"),
                                             ("exit", "exited with code 3")])
-def test_failed_greeting_kills_the_process_and_closes_its_files(tmp_path, mode, expected):
+def test_failed_greeting_kills_the_process_and_closes_its_files(tmp_path, monkeypatch, mode, expected):
+    created = []  # holding the handles: their files must be closed explicitly, not by garbage collection
+
+    class RecordedWorkerProcess(pool_module.WorkerProcess):
+        def __init__(self, *args):
+            super().__init__(*args)
+            created.append(self)
+
+    monkeypatch.setattr(pool_module, "WorkerProcess", RecordedWorkerProcess)
     script = tmp_path / "fake_worker.py"
     script.write_text(_FAKE_WORKER)
     pidfile = tmp_path / "pid"
@@ -254,6 +266,8 @@ def test_failed_greeting_kills_the_process_and_closes_its_files(tmp_path, mode, 
         started = [int(line) for line in pidfile.read_text().split()]
         assert len(started) == 2  # one retry, then the call's outcomes (its second chunk doesn't try again)
         assert all(_gone(pid) for pid in started)
+        assert [w.proc.pid for w in created] == started
+        assert all(w.proc.stdin.closed and w.proc.stdout.closed and w.stderr.closed for w in created)
         assert len(os.listdir("/proc/self/fd")) == fds_before  # pipes and the stderr temp file closed
         assert p.counts() == {"idle": 0, "busy": 0, "starting": 0, "waiting": 0}  # the slot is free again
         p.worker_argv = real_argv
