@@ -93,8 +93,10 @@ def wait_ready(child, deadline):
     try:
         ready = json.loads(line)
     except ValueError:
-        raise Stop("protocol", "the candidate sent an unreadable greeting") from None
-    if not isinstance(ready, dict) or not ready.get("ready"):
+        ready = None
+    if not isinstance(ready, dict):
+        raise Stop("protocol", "the candidate sent an unreadable greeting")
+    if not ready.get("ready"):
         kind = "memory" if str(ready.get("error", "")).startswith("MemoryError") else "load_error"
         raise Stop(kind, f"the code failed to load: {ready.get('error', '?')}")
 
