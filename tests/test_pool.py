@@ -189,20 +189,20 @@ def test_worker_dying_while_loading_wakes_the_caller_waiting_for_its_slot(tmp_pa
 
 
 def test_a_chunk_that_gets_no_worker_in_time_is_a_timeout_outcome(tmp_path):
-    p = WorkerPool(size=1, memory_mb=512, wait_timeout_s=0.5)
+    p = WorkerPool(size=1, memory_mb=512, wait_timeout_s=0.3)
     try:
-        a, a_box = _in_thread(p.map, tasks.pid_then_sleep, [4.0], 10.0, str(tmp_path))
+        a, a_box = _in_thread(p.map, tasks.pid_then_sleep, [2.5], 10.0, str(tmp_path))
         _wait_until((tmp_path / "pid").exists)
         start = time.monotonic()
         out = p.map(tasks.echo, list(range(8)), timeout_s=5.0, chunk_size=1)
         waited = time.monotonic() - start
         assert [o.kind for o in out] == ["timeout"] * 8
-        assert "no worker process became free within 0.5 s" in out[0].message
-        # the first chunk waited its 0.5 s; the other seven did not wait again (8 x 0.5 s would be 4 s)
-        assert 0.4 < waited < 2.0
+        assert "no worker process became free within 0.3 s" in out[0].message
+        # the first chunk waited its 0.3 s; the other seven did not wait again (8 x 0.3 s would be 2.4 s)
+        assert 0.25 < waited < 1.2
         assert p.stats["wait_timeouts"] == 1
         a.join(30)
-        assert [(o.kind, o.value) for o in a_box["out"]] == [("ok", 4.0)]
+        assert [(o.kind, o.value) for o in a_box["out"]] == [("ok", 2.5)]
         assert [o.kind for o in p.map(tasks.echo, [3], timeout_s=5.0)] == ["ok"]  # the slot was not lost
     finally:
         p.shutdown()

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pool_tasks as tasks
+import pytest
 
 from graders.pool import POOL_ID_ENV, WorkerPool
 
@@ -56,6 +57,7 @@ def one_call(pool: WorkerPool, rng: random.Random, name: str) -> tuple:
     return name, payloads, pool.map(tasks.nap_echo, payloads, timeout_s=10.0, shared=name)
 
 
+@pytest.mark.slow
 def test_random_worker_kills_under_threads_and_asyncio():
     zombies_before = zombie_children()
     pool = WorkerPool(size=2, memory_mb=512)
