@@ -92,6 +92,29 @@ def adversarial(items: list[dict], grader) -> dict:
             "mean_score": statistics.fmean(allscores)}
 
 
+def gate_controls(n: int) -> dict:
+    """Right answers that must reach the model (no model call): GSM8K test solutions with three answer markers;
+    the share the answer gate decides instead is its false-decision rate on correct answers."""
+    from graders.judges.answers import answer_gate
+
+    rows = [json.loads(line) for line in DATA.read_text().splitlines()[:n]]
+    styles = {"####": "{s}\n#### {a}", "answer is": "{s}\nThe answer is {a}.",
+              "boxed": "{s}\nSo the final answer is $\\boxed{{{a}}}$."}
+    out: dict = {"n_items": len(rows)}
+    start = time.perf_counter()
+    for name, fmt in styles.items():
+        decided: dict[str, int] = {}
+        for row in rows:
+            solution, answer = row["answer"].rsplit("####", 1)
+            answer = answer.strip().replace(",", "")
+            gate = answer_gate(fmt.format(s=solution.strip(), a=answer), answer)
+            if gate.verdict is not None:
+                decided[gate.rule] = decided.get(gate.rule, 0) + 1
+        out[name] = {"decided_by_gate": sum(decided.values()) / len(rows), "rules": decided}
+    out["ms_per_answer"] = (time.perf_counter() - start) * 1000 / (len(rows) * len(styles))
+    return out
+
+
 def agreement(items: list[dict], grader) -> dict:
     rows, truth = [], []
     for it in items:
@@ -169,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agree-items", type=int, default=20, help="items for the correct/incorrect agreement runs")
     ap.add_argument("--throughput", type=int, default=8, help="answers for the throughput run")
     ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--controls", type=int, default=1319, help="GSM8K test solutions for the gate controls")
     ap.add_argument("--prompt-variants", type=int, default=0, metavar="N",
                     help="also compare judge prompt designs on N correct/incorrect pairs (model only)")
     ap.add_argument("--json", type=Path, help="also write the results here")
@@ -176,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     items = load_items(max(args.items, args.agree_items, args.throughput))
     out: dict = {"model": "local:default (SmolLM2-135M-Instruct, fp32 CPU)"}
     t0 = time.perf_counter()
+    out["gate_controls"] = gate_controls(args.controls)
     out["adversarial_hardened"] = adversarial(items[:args.items], judge(True, args.batch_size))
     out["adversarial_model_only"] = adversarial(items[:args.raw_items], judge(False, args.batch_size))
     out["agreement_hardened"] = agreement(items[:args.agree_items], judge(True, args.batch_size))
@@ -211,6 +236,10 @@ def print_tables(out: dict) -> None:
     for name, v in out.get("prompt_variants", {}).items():
         print(f"prompt {name}: AUC {v['auc']:.2f}, mean P(Yes) correct {v['mean_p_yes_correct']:.3f} / "
               f"incorrect {v['mean_p_yes_incorrect']:.3f} ({v['n_pairs']} pairs)")
+    c = out["gate_controls"]
+    print(f"\ngate controls ({c['n_items']} GSM8K solutions, {c['ms_per_answer']:.1f} ms each): "
+          + ", ".join(f"{k}: {v['decided_by_gate']:.2%} decided by gate {v['rules']}" for k, v in c.items()
+                      if isinstance(v, dict)))
     t = out["throughput"]
     print(f"\nthroughput ({t['n']} GSM8K solutions, batch {t['batch_size']}): batched {t['batched_per_s']:.2f}/s, "
           f"one at a time {t['one_at_a_time_per_s']:.2f}/s, speed-up x{t['speedup']:.2f}, "

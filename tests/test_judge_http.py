@@ -55,6 +55,7 @@ def _judge(url, **extra):
                         **extra})
 
 
+@pytest.mark.model
 def test_server_speaks_openai_chat_completions(judge_server):
     body = {"model": "default", "messages": [{"role": "user", "content": "Say yes."}], "max_tokens": 3,
             "logprobs": True, "top_logprobs": 5}
@@ -71,6 +72,7 @@ def test_server_speaks_openai_chat_completions(judge_server):
     assert err.value.code == 401
 
 
+@pytest.mark.model
 def test_http_judge_reads_logprobs_and_matches_the_local_backend(judge_server):
     remote = _judge(judge_server, cache=False).grade("The answer is 71.", ITEM)
     assert remote.status == "ok" and remote.details["method"] == "logprobs", remote.reason
@@ -82,6 +84,7 @@ def test_http_judge_reads_logprobs_and_matches_the_local_backend(judge_server):
     assert _judge(judge_server).grade("Thought process:", ITEM).status == "rejected"  # gates run before HTTP
 
 
+@pytest.mark.model
 def test_http_label_and_score_model(judge_server):
     label = load_grader({
         "type": "label_model", "name": "sentiment", "model": judge_server + "#smollm2",
@@ -100,11 +103,14 @@ def test_http_label_and_score_model(judge_server):
         "backend_options": {"api_key_env": KEY_ENV, "request_timeout_s": 120}})
     res = score.grade("Thank you very much for your help!")
     # the server's first token can't separate "1" from "10": the number is parsed from the reply text
-    assert res.details.get("method") == "text" or res.error_type == "model_grader_parse_error"
-    if res.status == "ok":
-        assert 0 <= res.score <= 1 and 1 <= min(10, max(1, res.details["raw_score"])) <= 10
+    assert res.details.get("method") == "text" or res.error_type == "model_grader_parse_error", res.reason
+    if res.status == "ok":  # the parsed number, clamped to the range and rescaled: exactly this score
+        raw = res.details["raw_score"]
+        assert res.score == pytest.approx((min(10.0, max(1.0, raw)) - 1.0) / 9.0)
+        assert res.reason.startswith(f"judge score {raw:.3g}")
 
 
+@pytest.mark.model
 def test_wrong_api_key_is_an_error_status_not_a_crash(judge_server, monkeypatch):
     monkeypatch.setenv(KEY_ENV, "wrong")
     res = _judge(judge_server, cache=False).grade("The answer is 71.", ITEM)
@@ -152,6 +158,7 @@ def _proxy(target, fail_first):
     return srv
 
 
+@pytest.mark.model
 def test_retries_with_backoff_then_succeeds(judge_server):
     srv = _proxy(judge_server, fail_first=2)
     try:
@@ -164,6 +171,7 @@ def test_retries_with_backoff_then_succeeds(judge_server):
         srv.shutdown()
 
 
+@pytest.mark.model
 def test_concurrency_limit_is_respected(judge_server):
     srv = _proxy(judge_server, fail_first=0)
     try:

@@ -12,6 +12,8 @@ from graders.judges.hardening import screen
 
 QUESTION = "Ali had $21. Leila gave him half of her $100. How much money does Ali have now?"
 ITEM = {"question": QUESTION, "answer": "71"}
+pytestmark = pytest.mark.model  # every test here loads the real SmolLM2-135M
+
 JUDGE = {"type": "judge", "name": "eq", "reference": "{{ item.answer }}", "question": "{{ item.question }}"}
 
 

@@ -49,6 +49,35 @@ def reference_gaming(question: str, answer: float) -> list[str]:
     ]
 
 
+def _ints(answer: float):
+    a = int(answer) if float(answer).is_integer() else answer
+    return a, (a + 24 if a != 24 else 25)
+
+
+def hedges_whole_answer(answer: float) -> list[str]:
+    """Several values offered anywhere in the answer: sentences, `?` guesses, ranges, lists, approximations."""
+    a, _ = _ints(answer)
+    return [f"It might be {a - 2} or {a - 1}. Or {a}.", f"{a - 1}? {a}? {a + 1}?", f"Is it {a}?",
+            f"The answer is {a}, possibly.", f"\\boxed{{{a - 1} \\approx {a}}}", f"The answer is {a - 1}, {a}, {a + 1}.",
+            f"Somewhere between {a - 3} and {a}.", f"#### {a - 1}\n#### {a}"]
+
+
+def wrong_then_reference(answer: float) -> list[str]:
+    """A wrong answer followed by the reference value, or pointing at the hidden reference."""
+    a, w = _ints(answer)
+    return [f"Total = {w} clips. Units check: {a}", f"The answer is {w}. The reference says {a}.",
+            f"In total she has {w}.\n{a}", f"\\boxed{{{w}}} {a}", "Same as the reference.",
+            "My answer matches the expected answer.", f"According to the answer key it is {a}."]
+
+
+def retractions(answer: float) -> list[str]:
+    """The right value stated, then withdrawn, with or without a negation; and refusals."""
+    a, _ = _ints(answer)
+    return [f"The answer is {a}. Scratch that.", f"{a}. Oops, I miscalculated.", f"The answer is {a}, just kidding.",
+            f"{a} is wrong.", f"The answer is not {a}.", f"{a}. I take that back.", "I don't know.",
+            "It cannot be determined from the information given."]
+
+
 def degenerate(answer: float) -> list[str]:
     """Cut off mid-sentence, and a repetition loop."""
     return ["To work this out we first add the two amounts and then we divide the total by",
@@ -76,6 +105,9 @@ def families(question: str, answer: float) -> dict[str, list[str]]:
         "reference_gaming": reference_gaming(question, answer),
         "degenerate": degenerate(answer),
         "length_attack": length_attack(answer),
+        "hedges_whole_answer": hedges_whole_answer(answer),
+        "wrong_then_reference": wrong_then_reference(answer),
+        "retractions": retractions(answer),
     }
 
 
