@@ -92,7 +92,8 @@ def evaluate(model: str, data: str | Path, grader, *, samples: int = 1, temperat
     if generator is None:
         generator = make_generator(str(model), max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                                    seed=seed, **generator_options)
-    chunk = chunk_prompts or (max(1, 32 // samples) if isinstance(generator, LocalGenerator) else 64)
+    chunk = chunk_prompts or (max(1, generator.batch_rows // samples) if isinstance(generator, LocalGenerator)
+                              else 64)
     out_path = Path(output) if output else None
     partial = out_path.with_name(out_path.name + ".partial") if out_path else None
     sink = open(partial, "w", encoding="utf-8") if partial else None
