@@ -248,10 +248,7 @@ def test_fuzzy_reference_example_file_scores_as_expected():
 
 # -- guards (issue 11: fuzzy_match gives ~0.95 to a negated or renumbered reference) -------------------------
 def guarded(**extra):
-    """Built directly: the `guards` field still needs its line in graders/schema/types/text_similarity.json."""
-    from graders.types.text_similarity import TextSimilarityGrader
-
-    return TextSimilarityGrader(spec("fuzzy_match", guards=["numbers", "negation"], pass_threshold=0.8, **extra))
+    return load_grader(spec("fuzzy_match", guards=["numbers", "negation"], pass_threshold=0.8, **extra))
 
 
 @pytest.mark.parametrize("candidate,reference", [
@@ -282,7 +279,11 @@ def test_guards_keep_right_answers(candidate, reference):
 
 
 def test_unknown_guard_is_a_spec_error():
-    from graders.types.text_similarity import TextSimilarityGrader
-
     with pytest.raises(SpecError, match="/guards/0"):
-        TextSimilarityGrader(spec("fuzzy_match", guards=["vibes"]))
+        load_grader(spec("fuzzy_match", guards=["vibes"]))
+
+
+def test_shipped_fuzzy_reference_spec_is_guarded():
+    g = load_grader(ROOT / "grader_specs" / "fuzzy_reference.json")
+    res = g.grade("Paris is not the capital of France.", {"reference_answer": "Paris is the capital of France."})
+    assert res.score == 0 and res.passed is False
