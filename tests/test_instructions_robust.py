@@ -277,3 +277,10 @@ def test_normalisation_alone_closes_ifbench_holes(instruction_id, kwargs, respon
     assert all_instructions()[instruction_id].robust is None  # closed by the response normalisation
     assert bind(instruction_id, kwargs)(response) is True
     assert bind(instruction_id, kwargs, semantics="robust")(response) is False
+
+
+@pytest.mark.parametrize("instruction_id", ["custom:csv_city", "custom:csv_special_character", "custom:csv_quotes"])
+def test_csv_field_over_the_csv_limit_is_not_followed(instruction_id):
+    # csv.reader raises csv.Error on a field over 131,072 characters (the reference crashes); not followed
+    for semantics in ("reference", "robust"):
+        assert bind(instruction_id, {}, semantics=semantics)("x" * 140_000) is False

@@ -35,6 +35,15 @@ _MCQ_OPTION = re.compile(r"^[A-Ea-e][\.|\)]\s*\w+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _csv_rows(text: str, delimiter: str = ",") -> list[list[str]] | None:
+    """`list(csv.reader(...))`, or None where the reference crashes (a field over csv's 131,072-character
+    limit, a NUL byte): not followed."""
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        return None
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ASCII", "ignore").decode("ASCII")
 
@@ -152,7 +161,9 @@ def european_capitals_sort(text: str) -> bool:
     example=({}, "ID,Country,City,Year,Count\n" + "\n".join(f"{i},X,Y,2020,{i}" for i in range(1, 8)),
              "ID,Country,City,Year,Count\n1,X,Y,2020,1"))
 def csv_city(text: str) -> bool:
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(text)
+    if rows is None:
+        return False
     if len(rows) != 8 or rows[0] != ["ID", "Country", "City", "Year", "Count"]:
         return False
     return all(len(row) == 5 for row in rows[1:])
@@ -168,7 +179,9 @@ def csv_city(text: str) -> bool:
 def csv_special_character(text: str) -> bool:
     if not _SPECIAL_HEADER.match(text.split("\n")[0].strip()):
         return False
-    rows = list(csv.reader(io.StringIO(text.replace('"', '"""'))))
+    rows = _csv_rows(text.replace('"', '"""'))
+    if rows is None:
+        return False
     if len(rows) != 15:
         return False
     for row in rows[1:]:
@@ -189,7 +202,9 @@ def csv_special_character(text: str) -> bool:
 def csv_quotes(text: str) -> bool:
     if not _QUOTES_HEADER.match(text.split("\n")[0].strip()):
         return False
-    rows = list(csv.reader(io.StringIO(text.replace('"', '"""')), delimiter="\t"))
+    rows = _csv_rows(text.replace('"', '"""'), delimiter="\t")
+    if rows is None:
+        return False
     if len(rows) != 4:
         return False
     for row in rows:
