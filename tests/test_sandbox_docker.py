@@ -85,14 +85,14 @@ def test_candidate_runs_unprivileged(client, small_pool):
     assert literal.decode(record["value"]) == [10002, 10002, ["0000000000000000", "1"], True]
 
 
-def test_cgroup_accounting_is_hidden_from_the_candidate(small_pool):
-    code = ("import os\ndef f(x):\n    found = []\n    for d, _, files in os.walk('/sys/fs/cgroup'):\n"
+def test_cgroup_accounting_is_hidden_from_the_candidate():
+    require_docker()
+    grader = load_grader({"type": "unit_tests", "test_format": "calls", "tests": "{{ item.tests }}",
+                          "entry_point": "f", "pool_size": 1})
+    code = ("import os\ndef f():\n    found = []\n    for d, _, files in os.walk('/sys/fs/cgroup'):\n"
             "        found += [os.path.join(d, n) for n in files]\n"
             "    return [found, os.path.exists('/sys/fs/cgroup/memory/memory.max_usage_in_bytes')]\n")
-    outcome, _ = run_calls_job(small_pool, code)
-    from sandbox.runtime import literal
-
-    assert literal.decode(outcome.records[0]["tests"][0]["value"]) == [[], False]
+    assert grader.grade(code, {"tests": [[[], [[], False]]]}).score == 1.0
 
 
 def test_pool_recycles_after_max_uses(small_pool):
