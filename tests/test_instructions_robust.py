@@ -11,7 +11,7 @@ import unicodedata
 import pytest
 
 from graders import load_grader
-from graders.instructions import all_instructions, bind
+from graders.instructions import InstructionError, all_instructions, bind
 from graders.instructions.robust_text import (
     comma_characters, confusable_table, fold, loose_variants, normalise, sentences, words)
 from graders.spec import SpecError
@@ -284,3 +284,16 @@ def test_csv_field_over_the_csv_limit_is_not_followed(instruction_id):
     # csv.reader raises csv.Error on a field over 131,072 characters (the reference crashes); not followed
     for semantics in ("reference", "robust"):
         assert bind(instruction_id, {}, semantics=semantics)("x" * 140_000) is False
+
+
+@pytest.mark.parametrize("instruction_id,kwargs,message", [
+    ("keywords:existence", {"keywords": ["(unclosed"]}, "not a valid regex"),
+    ("keywords:forbidden_words", {"forbidden_words": ["(a+)+"]}, "nested quantifier"),
+    ("length_constraints:nth_paragraph_first_word", {"num_paragraphs": 2, "nth_paragraph": 3, "first_word": "x"},
+     "nth_paragraph"),
+    ("length_constraints:number_words", {"num_words": 3}, "missing required kwarg"),
+])
+def test_a_spec_is_refused_the_same_way_in_both_semantics(instruction_id, kwargs, message):
+    for semantics in ("reference", "robust"):
+        with pytest.raises(InstructionError, match=message):
+            bind(instruction_id, kwargs, semantics=semantics)

@@ -176,19 +176,21 @@ def validate_kwargs(instruction_id: str, kwargs: Any, semantics: str = "referenc
                 raise InstructionError(instruction_id, f"missing required kwarg '{param.name}'")
             continue
         out[param.name] = _validate(defn, param, given[param.name])
-    prepare = defn.prepare
+    hooks = [defn.prepare]
     if semantics == "robust" and defn.robust is not None and defn.robust.prepare is not None:
-        if defn.prepare is not None:
-            defn.prepare(dict(out))  # the reference's refusals (bad regex, bad index) apply to both semantics
-        prepare = defn.robust.prepare
-    if prepare is not None:
+        # the reference's refusals (bad regex, bad index) apply to both semantics; its result is not used
+        hooks.append(defn.robust.prepare)
+    prepared = out
+    for hook in hooks:
+        if hook is None:
+            continue
         try:
-            out = prepare(out)
+            prepared = hook(dict(out))
         except InstructionError:
             raise
         except (ValueError, TypeError) as exc:
             raise InstructionError(instruction_id, str(exc)) from None
-    return out
+    return prepared
 
 
 @functools.lru_cache(maxsize=4096)
