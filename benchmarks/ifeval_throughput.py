@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data" / "ifeval" / "input_data.jsonl"
 
 from graders import load_grader  # noqa: E402
-from graders.instructions import language, registry  # noqa: E402
+from graders.instructions import language, registry, robust_text  # noqa: E402
 from graders.instructions.synthetic import synthesize  # noqa: E402
 from graders.instructions.text import punkt_tokenizer  # noqa: E402
 from graders.pool import configure_pool  # noqa: E402
@@ -56,6 +56,7 @@ def clear_caches() -> None:
     """Every timed run starts cold: no cached bindings, no cached language detections."""
     registry._bind_cached.cache_clear()
     language.detect_language.cache_clear()
+    robust_text.fold.cache_clear()
 
 
 def best_of(repeat: int, fn) -> tuple[tuple[float, float], object]:
