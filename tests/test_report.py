@@ -81,6 +81,7 @@ def test_run_report_has_every_curve_and_the_samples(files):
     run = files["run"]
     page = build_report([run])
     assert_self_contained(page)
+    assert "&lt;table" not in page and "&lt;details" not in page   # our own markup is never escaped twice
     text = visible_text(page)
     for title in ("reward and accuracy", "sub-rewards", "grader statuses", "completion length", "entropy and KL",
                   "clip ratios", "loss and gradient norm", "time per step"):

@@ -49,6 +49,10 @@ def _smooth(ys: list[float | None], window: int) -> list[float | None]:
     return out
 
 
+def _one_decimal(value: Any) -> str | None:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else None
+
+
 def _series(rows: list[dict], key: str, label: str | None = None) -> tuple[str, list, list]:
     return (label or key, [r["step"] for r in rows], [r.get(key) for r in rows])
 
@@ -83,7 +87,8 @@ def run_charts(train: list[dict], evals: list[dict]) -> list[str | None]:
                      _series(train, "completions/clipped_ratio", "truncated share")],
                     ylabel="tokens", secondary=["truncated share"], secondary_label="share",
                     secondary_ylim=(-0.02, 1.02)))
-    out.append(line("entropy and KL", [_series(train, "entropy", "policy entropy (trained tokens)"),
+    trained = [{**r, "entropy": r.get("entropy") if r.get("trained_sequences", 1) else None} for r in train]
+    out.append(line("entropy and KL", [_series(trained, "entropy", "policy entropy (trained tokens)"),
                                        _series(train, "completions/entropy", "sampling entropy (all tokens)"),
                                        _series(train, "kl", "KL to reference")],
                     ylabel="nats", secondary=["KL to reference"], secondary_label="KL"))
@@ -138,8 +143,8 @@ def build_run_report(run_dir: str | Path) -> tuple[str, str, list[Raw], list[tup
               f"step {first_eval.get('step')}: {fmt(first_eval.get('eval/accuracy'))}" if evals else "no eval_data"),
              ("eval reward", last_eval.get("eval/reward"),
               f"step {first_eval.get('step')}: {fmt(first_eval.get('eval/reward'))}" if evals else None),
-             ("train time", summ.get("train_seconds"), "seconds"),
-             ("mean length", last.get("completions/mean_length"), "tokens, last step")]
+             ("train time", _one_decimal(summ.get("train_seconds")), "seconds"),
+             ("mean length", _one_decimal(last.get("completions/mean_length")), "tokens, last step")]
     status_rows = [[r["step"]] + [r.get(f"status/{s}", 0) for s in STATUSES] for r in train]
     cols, rows, attrs = _sample_rows(samples)
     steps = sorted({a["step"] for a in attrs}, key=lambda s: int(s) if s.isdigit() else 0)
@@ -159,8 +164,8 @@ def build_run_report(run_dir: str | Path) -> tuple[str, str, list[Raw], list[tup
                                                                                     "status": statuses})
                 if rows else Raw('<p class="note">samples.jsonl is empty (log_samples: 0?).</p>'),
                 section_id="samples", note="the first completion of the first log_samples prompts of every step"),
-        section("Config", Raw("<details><summary>config.json</summary>") + table(["field", "value"], config_rows,
-                                                                                scroll=False) + Raw("</details>"),
+        section("Config", Raw("<details><summary>config.json</summary>" + table(["field", "value"], config_rows,
+                                                                               scroll=False) + "</details>"),
                 section_id="config"),
     ]
     nav = [("summary", "Summary"), ("curves", "Curves"), ("statuses", "Statuses"), ("samples", "Samples"),
