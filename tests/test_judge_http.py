@@ -51,6 +51,8 @@ def api_key_and_fresh_cache(monkeypatch):
 
 def _judge(url, **extra):
     opts = {"api_key_env": KEY_ENV, "request_timeout_s": 120, **extra.pop("backend_options", {})}
+    # a generous total deadline: these tests check verdicts, and the 2-core machine may be loaded
+    extra.setdefault("timeout_s", 300)
     return load_grader({"type": "judge", "model": url, "reference": "{{ item.answer }}", "backend_options": opts,
                         **extra})
 
@@ -76,7 +78,7 @@ def test_server_speaks_openai_chat_completions(judge_server):
 def test_http_judge_reads_logprobs_and_matches_the_local_backend(judge_server):
     remote = _judge(judge_server, cache=False).grade("The answer is 71.", ITEM)
     assert remote.status == "ok" and remote.details["method"] == "logprobs", remote.reason
-    local = load_grader({"type": "judge", "reference": "{{ item.answer }}", "cache": False}).grade(
+    local = load_grader({"type": "judge", "reference": "{{ item.answer }}", "cache": False, "timeout_s": 300}).grade(
         "The answer is 71.", ITEM)
     # same model, same prompt: P(Yes) from the server's top-20 first-token logprobs ~ the local forced choice
     # (they differ only by spellings outside the top 20 or split over two tokens, e.g. "Y"+"ES")
@@ -92,7 +94,7 @@ def test_http_label_and_score_model(judge_server):
                                                 "positive or negative."},
                   {"role": "user", "content": [{"type": "input_text", "text": "Text: {{ sample.output_text }}"}]}],
         "labels": ["positive", "negative"], "passing_labels": ["positive"],
-        "backend_options": {"api_key_env": KEY_ENV, "request_timeout_s": 120}})
+        "timeout_s": 300, "backend_options": {"api_key_env": KEY_ENV, "request_timeout_s": 120}})
     res = label.grade("I love this, it is wonderful!")
     assert res.status == "ok" and res.details["label"] in ("positive", "negative"), res.reason
     score = load_grader({
@@ -100,7 +102,7 @@ def test_http_label_and_score_model(judge_server):
         "input": [{"role": "user", "content": "Rate how polite this reply is from 1 to 10. Reply with the number "
                                               "only.\nReply: {{ sample.output_text }}"}],
         "range": [1, 10], "sampling_params": {"max_completions_tokens": 4},
-        "backend_options": {"api_key_env": KEY_ENV, "request_timeout_s": 120}})
+        "timeout_s": 300, "backend_options": {"api_key_env": KEY_ENV, "request_timeout_s": 120}})
     res = score.grade("Thank you very much for your help!")
     # the server's first token can't separate "1" from "10": the number is parsed from the reply text
     assert res.details.get("method") == "text" or res.error_type == "model_grader_parse_error", res.reason
