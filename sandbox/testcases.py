@@ -1,7 +1,7 @@
-"""Host-side halves of the test formats: turn a spec's tests into runner tests, and judge what came back.
+"""Test cases from a spec: read the item's tests into runner tests (expected values stay on the host).
 
 Expected values of `io` and `calls` tests never enter the sandbox: the runner sends back stdout or a
-plain literal, and the comparison happens here, on values that can't carry a custom `__eq__`.
+plain literal, and verdicts.py compares on the host, on values that can't carry a custom `__eq__`.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers for tests that need the real Docker sandbox (used by tests/test_sandbox_*.py and friends)."""
+"""Test support for the real Docker sandbox (tests/test_sandbox_*.py, test_unit_tests_*.py, test_languages*.py)."""
 from __future__ import annotations
 
 import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders import load_grader
-from sandbox.testing import require_docker
+from sandbox_support import require_docker
 
 pytestmark = pytest.mark.docker
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from sandbox import verdicts
+from sandbox import testcases
 from sandbox.compare import CompareRules, as_json, first_difference, io_matches, tokens_match, values_equal
 
 STRICT = CompareRules()
@@ -120,7 +120,7 @@ def test_io_modes():
 
 
 def test_calls_tests_carry_their_rules_and_reject_broken_expectations():
-    tests = verdicts.calls_tests([
+    tests = testcases.calls_tests([
         [[1], [1, 2]],
         {"args": [1], "expected": [1.0], "unordered": "top", "float_tolerance": 0.1},
         {"args": [], "expected_literal": "((1, 2), {3}, b'x', {1: 'a'})"},
@@ -133,5 +133,5 @@ def test_calls_tests_carry_their_rules_and_reject_broken_expectations():
     for bad in ({"args": [], "expected": float("nan")}, {"args": [], "expected_literal": "__import__('os')"},
                 {"args": [], "expected": 1, "unordered": "yes"}, {"args": [], "expected": 1, "float_tolerance": -1},
                 {"args": [], "expected": 1, "compare_as_json": "no"}):
-        with pytest.raises(verdicts.BadTests, match="test 0"):
-            verdicts.calls_tests([bad], "f")
+        with pytest.raises(testcases.BadTests, match="test 0"):
+            testcases.calls_tests([bad], "f")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graders import load_grader
-from sandbox.testing import labelled_containers, require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import labelled_containers, require_docker, sandbox_processes_on_host, stray_containers
 
 pytestmark = pytest.mark.docker
 

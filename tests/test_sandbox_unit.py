@@ -13,7 +13,7 @@ import pytest
 
 from graders import load_grader
 from graders.spec import SpecError
-from sandbox import verdicts
+from sandbox import testcases
 from sandbox.runtime import literal
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,27 +42,27 @@ def test_literal_decode_never_runs_code(text):
 
 def test_extract_code_takes_last_python_block():
     text = "intro\n```python\na = 1\n```\ntext\n```\nb = 2\n```\n```bash\nls\n```"
-    assert verdicts.extract_code(text) == "b = 2\n"
-    assert verdicts.extract_code("x = 1") == "x = 1"
-    assert verdicts.extract_code("```python\nx = 1\n") == "x = 1\n"  # unterminated fence
+    assert testcases.extract_code(text) == "b = 2\n"
+    assert testcases.extract_code("x = 1") == "x = 1"
+    assert testcases.extract_code("```python\nx = 1\n") == "x = 1\n"  # unterminated fence
 
 
 def test_split_plain_asserts_into_tests():
-    tests = verdicts.assert_tests("import math\nassert f(1) == 1\nassert f(2) == 4\n")
+    tests = testcases.assert_tests("import math\nassert f(1) == 1\nassert f(2) == 4\n")
     assert len(tests) == 2 and all("import math" in t["source"] for t in tests)
-    assert len(verdicts.assert_tests("def check(candidate):\n    assert candidate(1)\n")) == 1
-    with pytest.raises(verdicts.BadTests):
-        verdicts.assert_tests("assert (")
+    assert len(testcases.assert_tests("def check(candidate):\n    assert candidate(1)\n")) == 1
+    with pytest.raises(testcases.BadTests):
+        testcases.assert_tests("assert (")
 
 
 def test_io_and_calls_test_parsing():
-    assert verdicts.io_tests({"inputs": ["1"], "outputs": ["2"]}) == [{"stdin": "1", "expected": "2"}]
-    assert verdicts.io_tests([{"stdin": ["a", "b"], "stdout": "x"}])[0]["stdin"] == "a\nb\n"
-    calls = verdicts.calls_tests([[[1, 2], 3], {"args": [4], "kwargs": {"k": 1}, "expected": 5, "fn": "g"}], "f")
+    assert testcases.io_tests({"inputs": ["1"], "outputs": ["2"]}) == [{"stdin": "1", "expected": "2"}]
+    assert testcases.io_tests([{"stdin": ["a", "b"], "stdout": "x"}])[0]["stdin"] == "a\nb\n"
+    calls = testcases.calls_tests([[[1, 2], 3], {"args": [4], "kwargs": {"k": 1}, "expected": 5, "fn": "g"}], "f")
     assert calls[0]["fn"] == "f" and literal.decode(calls[0]["args"]) == [1, 2] and calls[0]["expected"] == 3
     assert calls[1]["fn"] == "g" and literal.decode(calls[1]["kwargs"]) == {"k": 1}
-    with pytest.raises(verdicts.BadTests, match="test 0"):
-        verdicts.io_tests([{"input": "1"}])
+    with pytest.raises(testcases.BadTests, match="test 0"):
+        testcases.io_tests([{"input": "1"}])
 
 
 def test_host_apt_source_reads_deb822_and_sources_list(tmp_path):

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from graders import load_grader
-from sandbox.testing import require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import require_docker, sandbox_processes_on_host, stray_containers
 
 pytestmark = pytest.mark.docker
 

@@ -9,7 +9,7 @@ import pytest
 
 from graders import load_grader
 from sandbox.backends import SAMPLE_SLACK_S
-from sandbox.testing import require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import require_docker, sandbox_processes_on_host, stray_containers
 
 pytestmark = pytest.mark.docker
 

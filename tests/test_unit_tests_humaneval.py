@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graders import load_grader
-from sandbox.testing import require_docker
+from sandbox_support import require_docker
 
 pytestmark = pytest.mark.docker
 

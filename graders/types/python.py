@@ -6,13 +6,14 @@ Any failure (exception, bad return value, timeout, memory) is score 0 with the r
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graders.base import Grader
 from graders.registry import register
 from graders.result import GradeResult
+from sandbox import engine
 from sandbox.runtime import literal
+from sandbox.verdicts import SampleVerdict
 
 RUNTIME_ERROR = "python_grader_runtime_error"
 SERVER_ERROR = "python_grader_server_error"
@@ -46,8 +47,6 @@ class PythonGrader(Grader):
         return self.evaluate_batch([(sample, item)])[0]
 
     def evaluate_batch(self, pairs: list[tuple[dict, dict]]) -> list[GradeResult]:
-        from sandbox.backends import get_backend
-
         results: list[GradeResult | None] = [None] * len(pairs)
         jobs = []
         for i, (sample, item) in enumerate(pairs):
@@ -61,50 +60,34 @@ class PythonGrader(Grader):
                          "tests": [{"id": "0", "fn": "grade", "args": args, "kwargs": "{}",
                                     "timeout_s": self.timeout_s}],
                          "sample_timeout_s": self.timeout_s})
-        if not jobs:
-            return results  # type: ignore[return-value]
-        try:
-            backend = get_backend(self.backend_name, self.limits, self.spec.get("pool_size"))
-        except Exception as exc:  # noqa: BLE001 - no Docker: a result per sample, no exception
-            for job in jobs:
-                results[job["id"]] = GradeResult.failure("error", f"sandbox unavailable: {exc}", SERVER_ERROR)
-            return results  # type: ignore[return-value]
-        workers = max(1, getattr(backend, "concurrency", 1))
-        size = max(1, min(self.batch_size, math.ceil(len(jobs) / workers)))
-        chunks = [jobs[k: k + size] for k in range(0, len(jobs), size)]
-        with ThreadPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
-            outcomes = list(pool.map(backend.run_samples, chunks))
-        for chunk, outcome in zip(chunks, outcomes):
-            for job in chunk:
-                results[job["id"]] = self._result(outcome.records.get(job["id"]))
+        verdicts = engine.run_jobs(jobs, self.backend_name, self.limits, self.spec.get("pool_size"), self.batch_size)
+        for job in jobs:
+            results[job["id"]] = self._result(verdicts[job["id"]])
         if self.spec.get("image_tag"):
             for res in results:
                 res.details.setdefault("image_tag", self.spec["image_tag"])  # type: ignore[union-attr]
         return results  # type: ignore[return-value]
 
-    def _result(self, record: dict | None) -> GradeResult:
-        if record is None or record.get("failure"):
-            why = (record or {}).get("failure", "the sandbox returned no result")
-            if (record or {}).get("failure_kind") == "timeout":
-                return GradeResult.failure("timeout", f"grade() did not finish: {why}", RUNTIME_ERROR)
-            return GradeResult.failure("error", why, SERVER_ERROR)
-        if record.get("violations"):
-            return GradeResult.failure("error", "sandbox violation: " + "; ".join(record["violations"]),
-                                       RUNTIME_ERROR, violations=record["violations"])
-        test = (record.get("tests") or [{}])[0]
-        status = test.get("status")
-        if status == "timeout":
+    def _result(self, verdict: SampleVerdict) -> GradeResult:
+        if verdict.failure:
+            if verdict.failure_kind == "timeout":
+                return GradeResult.failure("timeout", f"grade() did not finish: {verdict.failure}", RUNTIME_ERROR)
+            return GradeResult.failure("error", verdict.failure, SERVER_ERROR)
+        if verdict.violations:
+            return GradeResult.failure("error", "sandbox violation: " + "; ".join(verdict.violations),
+                                       RUNTIME_ERROR, violations=verdict.violations)
+        test = verdict.tests[0]
+        if test.kind == "timeout":
             return GradeResult.failure("timeout", f"grade() exceeded {self.timeout_s:g} s", RUNTIME_ERROR)
-        if status != "ran":
-            tb = test.get("tb") or test.get("stderr_tail") or ""
-            reason = test.get("reason", "grade() failed")
+        if test.returned and not test.passed:
+            return GradeResult.failure("error", f"grade() returned an {test.message}", RUNTIME_ERROR)
+        if not test.returned:
+            tb = test.traceback or test.stderr
+            reason = test.message or "grade() failed"
             if tb:
                 reason = f"{reason}\n{tb}"
-            return GradeResult.failure("error", reason[-2000:], RUNTIME_ERROR, traceback=tb, kind=test.get("kind"))
-        try:
-            value = literal.decode(test.get("value", ""))
-        except ValueError as exc:
-            return GradeResult.failure("error", f"grade() returned an unreadable value ({exc})", RUNTIME_ERROR)
+            return GradeResult.failure("error", reason[-2000:], RUNTIME_ERROR, traceback=tb, kind=test.kind)
+        value = test.value
         if type(value) not in (int, float) or (isinstance(value, float) and math.isnan(value)):
             return GradeResult.failure("error", f"grade() must return a number, got {literal.describe(value)}",
                                        RUNTIME_ERROR)
