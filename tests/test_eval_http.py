@@ -36,9 +36,9 @@ def answer_for(seed, a, b):
 class Scripted(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, honour_n=True, fail_first=0, status=503, delay_s=0.0, retry_after="0"):
+    def __init__(self, honour_n=True, fail_first=0, status=503, delay_s=0.0, retry_after="0", reject_n=False):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.honour_n, self.fail_first, self.status = honour_n, fail_first, status
+        self.honour_n, self.fail_first, self.status, self.reject_n = honour_n, fail_first, status, reject_n
         self.delay_s, self.retry_after = delay_s, retry_after
         self.lock = threading.Lock()
         self.bodies, self.auth, self.in_flight, self.max_in_flight = [], [], 0, 0
@@ -83,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(srv.delay_s)
             if fail:
                 return self.send(srv.status, {"error": {"message": "busy"}}, [("Retry-After", srv.retry_after)])
+            if srv.reject_n and body.get("n", 1) != 1:  # as llama.cpp's server does
+                return self.send(400, {"error": {"message": "Only one completion choice is allowed"}})
             a, b = map(int, re.findall(r"\d+", prompt)[:2])
             n = body.get("n", 1) if srv.honour_n else 1
             choices = [{"index": i, "message": {"role": "assistant", "content": answer_for(body["seed"] + i, a, b)},
@@ -117,7 +119,7 @@ def expected_outcomes(seed, k):
             for line in range(1, len(SUMS) + 1)]
 
 
-@pytest.mark.parametrize("server", [{"honour_n": True}, {"honour_n": False}], indirect=True)
+@pytest.mark.parametrize("server", [{"honour_n": True}, {"honour_n": False}, {"reject_n": True}], indirect=True)
 def test_k_samples_per_prompt_with_exact_pass_at_k(server, sums, tmp_path, monkeypatch):
     monkeypatch.setenv("VG_TEST_KEY", "sekrit")
     run = evaluate(server.url, sums, NUMBER, samples=4, seed=3, output=tmp_path / "r.jsonl",
@@ -130,7 +132,11 @@ def test_k_samples_per_prompt_with_exact_pass_at_k(server, sums, tmp_path, monke
         assert s["pass@k"][k] == pytest.approx(want)
     assert server.auth and all(a == "Bearer sekrit" for a in server.auth)
     assert all(b["model"] == "scripted-1" for b in server.bodies)          # asked GET /models first
-    assert len(server.bodies) == (4 if server.honour_n else 16)
+    if server.reject_n:  # the n=4 requests already in flight are refused, then one sample per request
+        asked_n = [b for b in server.bodies if "n" in b]
+        assert 1 <= len(asked_n) <= 4 and len(server.bodies) - len(asked_n) == 16
+    else:
+        assert len(server.bodies) == (4 if server.honour_n else 16)
     seeds = [b["seed"] for b in server.bodies]
     assert len(set(seeds)) == len(seeds)                                     # every request its own seed
     rows = [json.loads(x) for x in open(tmp_path / "r.jsonl")]
@@ -163,12 +169,12 @@ def test_a_400_is_not_retried_and_becomes_error_rows(server, sums, tmp_path, cap
     grader = tmp_path / "g.json"
     grader.write_text(json.dumps(NUMBER))
     out = tmp_path / "r.jsonl"
-    code = cli_main(["eval", "--model", server.url, "--data", str(sums), "--grader", str(grader), "-k", "2",
+    code = cli_main(["eval", "--model", server.url, "--data", str(sums), "--grader", str(grader), "-k", "1",
                      "--model-name", "m", "-o", str(out)])
-    assert code == 1 and "8 of 8 generations failed" in capsys.readouterr().err
+    assert code == 1 and "4 of 4 generations failed" in capsys.readouterr().err
     assert sum(server.attempts.values()) == 4
     rows = [json.loads(x) for x in open(out)]
-    assert len(rows) == 8 and all(r["status"] == "error" and "HTTP 400" in r["reason"] for r in rows)
+    assert len(rows) == 4 and all(r["status"] == "error" and "HTTP 400" in r["reason"] for r in rows)
 
 
 @pytest.mark.parametrize("server", [{"delay_s": 3.0}], indirect=True)

@@ -87,7 +87,8 @@ class LocalGenerator:
 
 class OpenAIGenerator:
     """k samples per prompt from `POST {base_url}/chat/completions`. Asks for `n` = the samples still missing
-    (servers that ignore `n` answer one at a time), each request with its own `seed` when a seed is given."""
+    (servers that ignore `n` answer one at a time; after a server rejects `n` > 1 with a 400/422, every later
+    request asks for one), each request with its own `seed` when a seed is given."""
 
     def __init__(self, base_url: str, *, model_name: str | None = None, api_key_env: str | None = "OPENAI_API_KEY",
                  max_tokens: int = 256, temperature: float = 1.0, top_p: float = 1.0, seed: int | None = 0,
@@ -100,6 +101,7 @@ class OpenAIGenerator:
         self.model_name = model_name
         self.name = base_url
         self.requests = 0  # HTTP requests sent, retries included
+        self.one_at_a_time = False  # set when the server refuses n > 1 (llama.cpp's server does)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
@@ -149,7 +151,9 @@ class OpenAIGenerator:
         while len(got) < k:
             body: dict[str, Any] = {"model": self.model_name, "messages": prompt.messages,
                                     "max_tokens": self.max_tokens, "temperature": self.temperature,
-                                    "top_p": self.top_p, "n": k - len(got)}
+                                    "top_p": self.top_p}
+            if not self.one_at_a_time:
+                body["n"] = k - len(got)
             if self.seed is not None:  # distinct per request, so seed-honouring servers give distinct samples
                 body["seed"] = self.seed + prompt.line * 1009 + len(got)
             try:
@@ -159,6 +163,9 @@ class OpenAIGenerator:
                 if not choices:
                     raise RuntimeError("the reply has no choices")
             except RuntimeError as exc:
+                if body.get("n", 1) > 1 and str(exc).startswith(("HTTP 400", "HTTP 422")):
+                    self.one_at_a_time = True  # ask again for a single sample
+                    continue
                 return got + [Completion("", "error", None, str(exc)) for _ in range(k - len(got))]
             usage = data.get("usage") or {}
             for choice in choices[:k - len(got)]:
