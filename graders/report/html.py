@@ -75,7 +75,9 @@ SCRIPT = """
       var shown = 0;
       rows.forEach(function (r) {
         var ok = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
-        selects.forEach(function (s) { if (ok && s.value && r.getAttribute('data-' + s.name) !== s.value) ok = false; });
+        selects.forEach(function (s) {
+          if (ok && s.value && r.getAttribute('data-' + s.name) !== s.value) ok = false;
+        });
         r.style.display = ok ? '' : 'none';
         if (ok) shown++;
       });
