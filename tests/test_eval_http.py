@@ -248,3 +248,17 @@ def test_real_model_over_http_matches_the_local_sampler(judge_server, sums, tmp_
     assert all(r["completion"].strip() for r in remote.rows)
     assert [r["score"] for r in remote.rows] == [r["score"] for r in local.rows]
     assert remote.summary["generation_errors"] == 0 and remote.summary["model"] == judge_server
+
+
+def test_openai_rft_rows_messages_and_item_fields(server, tmp_path):
+    """OpenAI RFT data: `messages` is the prompt (sent as is) and the row's other fields are `item.*`."""
+    data = tmp_path / "rft.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "developer", "content": "Answer with a number."},
+                                                     {"role": "user", "content": f"What is {a} + {b}?"}],
+                                        "reference_answer": str(a + b)}) + "\n" for a, b in SUMS))
+    spec = {**NUMBER, "reference": "{{ item.reference_answer }}"}
+    run = evaluate(server.url, data, spec, samples=2, seed=3)
+    assert run.summary["status_counts"]["error"] == 0
+    assert all(b["messages"][0] == {"role": "developer", "content": "Answer with a number."} for b in server.bodies)
+    outcomes = expected_outcomes(3, 2)
+    assert [r["passed"] for r in run.rows] == [o for outs in outcomes for o in outs]
