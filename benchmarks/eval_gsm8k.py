@@ -45,9 +45,15 @@ def main() -> int:
     spec = ROOT / "grader_specs" / "gsm8k.json"
     figures = {}
     t0 = time.perf_counter()
+    done = [0]
+
+    def progress(n: int) -> None:
+        done[0] += n
+        print(f"{done[0]}/{len(rows)} items, {time.perf_counter() - t0:.0f}s", file=sys.stderr, flush=True)
+
     run = evaluate(args.model, data, spec, samples=args.samples, temperature=args.temperature,
                    max_tokens=args.max_tokens, seed=args.seed, output=out / "results.jsonl", threads=args.threads,
-                   batch_rows=args.batch_rows)
+                   batch_rows=args.batch_rows, progress=progress)
     s = run.summary
     figures["sampled"] = {"seconds": round(time.perf_counter() - t0, 1), "items": s["prompts"], "k": s["k"],
                           "temperature": args.temperature, "max_tokens": args.max_tokens,
