@@ -107,10 +107,8 @@ def test_async_client_runs_concurrently(url):
     assert rewards == [1.0 if s == "1" else 0.0 for s in samples]
 
 
+@pytest.mark.docker
 def test_python_grader_runs_in_the_sandbox_and_flags_runtime_errors(client):
-    from sandbox.testing import require_docker
-
-    require_docker()
     ok = {"type": "python", "name": "py", "source": "def grade(sample, item):\n"
           "    return 1.0 if sample['output_text'].strip() == item['answer'] else 0.0\n"}
     assert client.fine_tuning.alpha.graders.run(grader=ok, model_sample="7", item={"answer": "7"}).reward == 1.0

@@ -15,6 +15,8 @@ def register(subparsers) -> None:
                    help="require 'Authorization: Bearer $VAR' on every route but /healthz")
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="grade batches on a Ray cluster (no ADDRESS: $RAY_ADDRESS or a local Ray instance)")
+    p.add_argument("--threads-per-request", type=int, default=None, metavar="N",
+                   help="threads for one batch of an in-process grader (I/O-bound graders such as HTTP judges)")
     p.add_argument("--max-body-mb", type=float, default=32.0, help="413 above this request size (default 32)")
     p.add_argument("--max-batch", type=int, default=4096, help="422 above this many rows per request")
     p.add_argument("--max-queue", type=int, default=16384, help="429 (Retry-After) above this many samples "
@@ -47,7 +49,7 @@ def run(args) -> int:
             max_body_bytes=int(args.max_body_mb * 1024 * 1024), max_batch=args.max_batch,
             max_queue=args.max_queue, deadline_s=args.deadline, openrlhf_grader=args.openrlhf_grader,
             label_key=args.label_key, allow_request_judge_models=args.allow_request_judge_models,
-            ray_address=args.ray)
+            ray_address=args.ray, threads_per_request=args.threads_per_request)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from graders.service import openai_api, openrlhf, routes
 from graders.service.config import ServiceConfig
@@ -48,19 +48,37 @@ def create_app(config: ServiceConfig) -> FastAPI:
     app.include_router(openai_api.make_router(engine, request_graders, routes.read_json))
     app.include_router(openrlhf.make_router(engine, config, routes.read_json))
 
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next):
-        start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        metrics.requests.labels(name, str(response.status_code)).inc()
-        metrics.request_seconds.labels(name).observe(time.perf_counter() - start)
-        return response
-
+    app.add_middleware(CountRequests, metrics=metrics)
     app.add_middleware(GuardMiddleware, token=config.token, max_body_bytes=config.max_body_bytes,
                        on_reject=lambda reason: metrics.rejected.labels(reason).inc())
     return app
+
+
+class CountRequests:
+    """Requests by route template and status, and their latency (pure ASGI: no per-request task)."""
+
+    def __init__(self, app, metrics: ServiceMetrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(name, str(status)).inc()
+            self.metrics.request_seconds.labels(name).observe(time.perf_counter() - start)
 
 
 def _version() -> str:

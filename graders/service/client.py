@@ -18,12 +18,20 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from graders.result import GradeResult
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT_S = 300.0
 BATCH_SIZE = 1024          # rows per request; larger batches are split (the server's default limit is 4096)
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _body(payload: Any) -> bytes | None:
+    return None if payload is None else orjson.dumps(payload)
 
 
 class ServiceRequestError(Exception):
@@ -79,11 +87,11 @@ class _Retrying:
     def result(response: httpx.Response) -> Any:
         if response.status_code >= 400:
             try:
-                error = response.json().get("error") or {"message": response.text}
-            except ValueError:
+                error = orjson.loads(response.content).get("error") or {"message": response.text}
+            except (ValueError, AttributeError):
                 error = {"message": response.text[:500]}
             raise ServiceRequestError(response.status_code, error)
-        return response.json()
+        return orjson.loads(response.content)
 
     @staticmethod
     def grade_path(grader: str) -> str:
@@ -103,7 +111,7 @@ class GraderClient(_Retrying):
         for attempt in range(self.max_retries + 1):
             response = None
             try:
-                response = self.http.request(method, path, json=json)
+                response = self.http.request(method, path, content=_body(json), headers=_JSON)
                 if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
                     return self.result(response)
             except httpx.TransportError:
@@ -161,7 +169,7 @@ class AsyncGraderClient(_Retrying):
         for attempt in range(self.max_retries + 1):
             response = None
             try:
-                response = await self.http.request(method, path, json=json)
+                response = await self.http.request(method, path, content=_body(json), headers=_JSON)
                 if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
                     return self.result(response)
             except httpx.TransportError:

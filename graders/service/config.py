@@ -23,6 +23,8 @@ class ServiceConfig:
     max_queue: int = 16384                    # samples admitted and not finished; 429 above this
     deadline_s: float = 120.0                 # per request; unfinished samples become `timeout` results
     threads: int | None = None                # concurrent grading calls (None: 2 x workers, at least 4)
+    threads_per_request: int | None = None    # threads for one batch of an in-process grader: raise it for
+                                              # I/O-bound graders (HTTP judges); CPU-bound ones gain nothing
     openrlhf_grader: str | None = None        # grader behind /get_reward (None: the only one served)
     label_key: str = "answer"                 # a non-object OpenRLHF/verl label goes to item[label_key]
     strip_tokens: tuple[str, ...] = (         # removed from the end of an OpenRLHF query's response

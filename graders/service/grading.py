@@ -1,13 +1,15 @@
 """The work behind every route: grade rows off the event loop, bounded, with a deadline.
 
-Grading runs in a thread pool (`ServiceConfig.thread_count` threads); isolated graders then go on to the
-worker-process pool and Docker graders to their containers, so a crashing grader costs its samples an
-`error` result, never the server. With `ServiceConfig.ray_address` set, batches of at least `RAY_MIN_BATCH`
+Grading runs in thread pools, one lane per served grader plus one for graders sent in requests (each
+`ServiceConfig.thread_count` threads), so slow code grading never queues cheap string checks behind it.
+Isolated graders then go on to the worker-process pool and Docker graders to their containers, so a
+crashing grader costs its samples an `error` result, never the server. With `ServiceConfig.ray_address` set, batches of at least `RAY_MIN_BATCH`
 rows go to the Ray executor instead.
 """
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, AsyncIterator
@@ -34,13 +36,29 @@ class GradingEngine:
         self.config = config
         self.metrics = metrics
         self.admission = admission
-        self.executor = ThreadPoolExecutor(config.thread_count, thread_name_prefix="verigrade-grade")
+        self.lanes: dict[str, ThreadPoolExecutor] = {}
+        self._lanes_lock = threading.Lock()
         self.closing = False
+
+    def lane(self, grader: Grader) -> ThreadPoolExecutor:
+        """The thread pool of a served grader (by name), or the shared one of request-borne graders."""
+        key = grader.name if self.config.graders.get(grader.name) is grader else "<request>"
+        with self._lanes_lock:
+            if self.closing:
+                raise RuntimeError("shutting down")
+            pool = self.lanes.get(key)
+            if pool is None:
+                pool = self.lanes[key] = ThreadPoolExecutor(self.config.thread_count,
+                                                            thread_name_prefix=f"verigrade-{key[:20]}")
+            return pool
 
     def shutdown(self) -> None:
         """Wait for grading already running (uvicorn has already finished the in-flight requests)."""
-        self.closing = True
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        with self._lanes_lock:
+            self.closing = True
+            lanes = list(self.lanes.values())
+        for pool in lanes:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     async def grade(self, grader: Grader, rows: list[Any], label: str | None = None) -> list[GradeResult]:
         """Results for `rows` in order; rows still unfinished at the deadline get `timeout` results."""
@@ -64,8 +82,9 @@ class GradingEngine:
         chunks = [rows[i:i + chunk_size] for i in range(0, len(rows), chunk_size)]
         futures = []
         try:
+            lane = self.lane(grader)
             for chunk in chunks:
-                futures.append(loop.run_in_executor(self.executor, self._grade_sync, grader, chunk, deadline))
+                futures.append(loop.run_in_executor(lane, self._grade_sync, grader, chunk, deadline))
         except RuntimeError:  # executor shut down between the check and the submit
             ticket.release()
             raise ServiceError(503, "server is shutting down", code="shutting_down", kind="server_error",
@@ -103,7 +122,7 @@ class GradingEngine:
                 from graders.executors.ray import grade_batch_on_ray
 
                 return grade_batch_on_ray(grader, rows, address=self.config.ray_address or None)
-            return grader.grade_batch(rows, workers=self.config.workers)
+            return grader.grade_batch(rows, workers=self.config.threads_per_request)
         except Exception as exc:  # noqa: BLE001 - a grading bug answers error results, the server stays up
             reason = f"grading failed: {type(exc).__name__}: {exc}"
             return [GradeResult.failure("error", reason, "other_error") for _ in rows]

@@ -8,8 +8,9 @@ JSON form. With `?stream=true` (or `Accept: application/x-ndjson`) it answers ND
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
+
+import orjson
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -21,21 +22,11 @@ STREAM_CHUNK = 256
 
 
 def dumps(payload: Any) -> bytes:
-    """JSON bytes; non-finite floats (never in scores, possible in details) become null."""
+    """JSON bytes (orjson: NaN and infinities, never in scores, possible in details, become null)."""
     try:
-        return json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    except ValueError:
-        return json.dumps(_finite(payload), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
+        return orjson.dumps(payload)
+    except TypeError:  # a non-JSON value in some grader's details: stringify it rather than fail the batch
+        return json.dumps(payload, ensure_ascii=False, default=str).encode()
 
 
 class JSONBytes(Response):
@@ -48,6 +39,10 @@ class JSONBytes(Response):
 async def read_json(request: Request) -> Any:
     raw = await request.body()
     try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # the standard library names line and column
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ServiceError(400, f"request body is not valid JSON: line {exc.lineno}, column {exc.colno}: "

@@ -37,3 +37,39 @@ def running_server(config: ServiceConfig, port: int | None = None,
     finally:
         server.should_exit = True
         thread.join(timeout=config.deadline_s + 30)
+
+
+@contextlib.contextmanager
+def served_subprocess(args: list[str], port: int | None = None, startup_timeout_s: float = 90.0,
+                      env: dict[str, str] | None = None) -> Iterator[tuple[str, "subprocess.Popen"]]:
+    """Run `verigrade serve ARGS --port PORT` in a child process; yields (base URL, process).
+
+    Leaving the block sends SIGTERM (graceful shutdown) and waits; a child that won't stop is killed."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = port or free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "graders.cli", "serve", *args, "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_timeout_s
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"verigrade serve did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
+            time.sleep(0.1)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
