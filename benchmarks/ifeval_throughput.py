@@ -1,7 +1,7 @@
 """IFEval throughput: verigrade's `instruction_following` grader next to the PyPI package `if-verifiable`.
 
 Both grade the same (IFEval row, response) pairs: all 541 rows of `../shared/data/ifeval/input_data.jsonl`,
-4 generated responses each (`graders.instructions.synthetic`: one that tries to follow every instruction, one
+4 generated responses each (`tools/ifeval_responses.py`: one that tries to follow every instruction, one
 with an instruction broken, a plain text, an empty one).
 
 verigrade is measured three ways: as shipped (`isolated = True`: every grade runs in the worker pool under a
@@ -20,6 +20,7 @@ Verdict agreement (reference semantics, through the pool) is compared per instru
 against the patched run; the robust semantics' verdict changes on the same pairs are counted too.
 
     .venv/bin/python benchmarks/ifeval_throughput.py [--repeat 3] [--workers N] [--json results.json]
+    .venv/bin/python benchmarks/ifeval_throughput.py --rows 20 --repeat 1    # a quick smoke run
 """
 from __future__ import annotations
 
@@ -34,14 +35,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 DATA = ROOT.parent / "shared" / "data" / "ifeval" / "input_data.jsonl"
 
 from graders import load_grader  # noqa: E402
 from graders.instructions import language, registry, robust_text  # noqa: E402
-from graders.instructions.synthetic import synthesize  # noqa: E402
 from graders.instructions.text import punkt_tokenizer  # noqa: E402
 from graders.pool import configure_pool  # noqa: E402
 from graders.sample import normalize_sample  # noqa: E402
+from ifeval_responses import synthesize  # noqa: E402
 
 
 def load_rows() -> list[dict]:
@@ -141,10 +143,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (best is kept)")
     parser.add_argument("--workers", type=int, default=None, help="pool size (default: the CPU count)")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument("--rows", type=int, default=None,
+                        help="only the first N IFEval rows (a smoke run; the published numbers use all 541)")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # if-verifiable logs every LangDetectException
 
-    rows = load_rows()
+    rows = load_rows()[:args.rows]
     pairs = load_pairs(rows)
     workers = configure_pool(size=args.workers).size
     import nltk.tokenize

@@ -6,8 +6,8 @@ import pytest
 
 from grader_specs import FOLDER
 from graders import load_grader
-from graders.instructions.synthetic import synthesize
 from graders.spec import SpecError
+from instruction_fixtures import synthesize
 
 ROW = {
     "key": 1107,

@@ -303,7 +303,7 @@ def test_robust_changes_few_verdicts_on_ordinary_text(shared_data):
     """On the 2,164 generated responses to IFEval's rows (plain prose, no tricks), strict robust verdicts equal
     the reference ones except for the documented plural rule of forbidden words ('fields' for 'field')."""
     from graders.instructions import bind_instructions, is_followed, prepare_response
-    from graders.instructions.synthetic import synthesize
+    from instruction_fixtures import synthesize
 
     rows = [json.loads(line) for line in (shared_data / "ifeval" / "input_data.jsonl").read_text().splitlines()]
     changed = []

@@ -61,9 +61,10 @@ def test_language_detection_is_deterministic_and_none_on_no_features():
 
 def test_docs_list_every_instruction_and_are_fresh():
     from graders.instructions import all_instructions
-    from graders.instructions.make_docs import DOC, render
+    from instruction_fixtures import make_instruction_docs
 
-    text = DOC.read_text(encoding="utf-8")
-    assert render(text) == text, "docs/instructions.md is stale: run python -m graders.instructions.make_docs"
+    text = make_instruction_docs.DOC.read_text(encoding="utf-8")
+    assert make_instruction_docs.render(text) == text, \
+        "docs/instructions.md is stale: run python tools/make_instruction_docs.py"
     for instruction_id in all_instructions():
         assert f"| `{instruction_id}` |" in text

@@ -1,8 +1,9 @@
-"""Synthetic responses for IFEval rows: one that tries to follow every instruction, and perturbations.
+"""Generated responses for IFEval rows: one that tries to follow every instruction, and perturbations.
 
-Used by the tests (every one of the 541 IFEval rows must grade without error) and by
-`benchmarks/ifeval_throughput.py`. The responses are deterministic for a given seed. "Follows" is best
-effort: instructions can conflict (e.g. lowercase + capital words), so the verdicts are mixed on purpose.
+Test and benchmark data, not runtime: used by the tests (through `tests/instruction_fixtures.py`: every one
+of the 541 IFEval rows must grade without error) and by `benchmarks/ifeval_throughput.py`, both of which put
+`tools/` on `sys.path`. The responses are deterministic for a given seed. "Follows" is best effort:
+instructions can conflict (e.g. lowercase + capital words), so the verdicts are mixed on purpose.
 """
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ FILLER = ("valley river bridge market field school music history timber grain wo
 @functools.lru_cache(maxsize=64)
 def language_text(code: str, n: int = 40) -> str:
     """Text langdetect reads as `code`: the language's most specific character trigrams from its profile."""
-    from graders.instructions.language import _ensure_profiles
     from langdetect import detector_factory
 
-    _ensure_profiles()
+    from graders.instructions.language import supported_languages
+
+    supported_languages()  # loads langdetect's profiles (thread-safely) before reading them
     factory = detector_factory._factory
     idx = factory.langlist.index(code)
     grams = [(w, p[idx] * p[idx] / sum(p)) for w, p in factory.word_lang_prob_map.items()

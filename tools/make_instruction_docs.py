@@ -1,7 +1,9 @@
 """Regenerate the instruction tables of docs/instructions.md from the registry.
 
-    .venv/bin/python -m graders.instructions.make_docs            # rewrites the tables in place
-    .venv/bin/python -m graders.instructions.make_docs --check    # exit 1 if the committed file is stale
+    .venv/bin/python tools/make_instruction_docs.py            # rewrites the tables in place
+    .venv/bin/python tools/make_instruction_docs.py --check    # exit 1 if the committed file is stale
+
+`tests/test_instructions_text.py` fails when the committed tables are stale.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from pathlib import Path
 
 from graders.instructions.registry import InstructionDef, all_instructions
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "instructions.md"
-BEGIN = "<!-- BEGIN GENERATED TABLES (python -m graders.instructions.make_docs) -->"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "instructions.md"
+BEGIN = "<!-- BEGIN GENERATED TABLES (python tools/make_instruction_docs.py) -->"
 END = "<!-- END GENERATED TABLES -->"
 MAX_EXAMPLE = 110
 

@@ -1,4 +1,8 @@
-"""Parse instruction lists (IFEval rows or inline lists), bind them, and grade a response strictly or loosely."""
+"""Parse instruction lists (IFEval rows or inline lists), bind them, and check a response strictly or loosely.
+
+`check_response` is the engine's answer: a `ResponseVerdict` with one `InstructionVerdict` per instruction
+(the grader type `graders/types/instruction_following.py` turns it into a `GradeResult`).
+"""
 from __future__ import annotations
 
 import json
@@ -6,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from graders.instructions import robust_text
-from graders.instructions.registry import InstructionError, bind_prenormalised
-from graders.instructions.text import loose_variants
+from graders.instructions.registry import InstructionError, bind_prenormalised, ensure_loaded
+from graders.instructions.text import loose_variants, word_tokenize
 
 MODES = ("strict", "loose")
 SCORINGS = ("fraction", "all")
-
 
 
 class InstructionListError(ValueError):
@@ -135,3 +138,69 @@ def is_followed(check: Callable[[str], bool], response: str | PreparedResponse, 
     if mode == "strict":
         return response.answered(response.text) and bool(check(response.text))
     return any(response.answered(v) and check(v) for v in response.variants)
+
+
+@dataclass(frozen=True)
+class InstructionVerdict:
+    """One instruction on one response: followed or not, or `error` (the check raised; `followed` is False)."""
+
+    name: str
+    id: str
+    kwargs: dict[str, Any]
+    followed: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponseVerdict:
+    """Every instruction's verdict on one response. `unanswered` says why the response counts as no answer
+    (blank; robust: no letter or digit), `rejected` why it was not checked at all; both None otherwise."""
+
+    instructions: list[InstructionVerdict]
+    mode: str
+    semantics: str
+    unanswered: str | None = None
+    rejected: str | None = None
+
+    @property
+    def followed(self) -> list[str]:
+        return [v.name for v in self.instructions if v.followed]
+
+    @property
+    def not_followed(self) -> list[str]:
+        return [v.name for v in self.instructions if not v.followed and v.error is None]
+
+    @property
+    def broken(self) -> list[str]:
+        return [v.name for v in self.instructions if v.error is not None]
+
+
+def check_response(response: str, bound: list[BoundInstruction], mode: str,
+                   semantics: str = "reference") -> ResponseVerdict:
+    """Check every bound instruction on `response`; one check that raises is reported, not propagated."""
+    if semantics == "robust" and robust_text.has_bidi_controls(response):
+        return ResponseVerdict([], mode, semantics, rejected="response contains bidirectional override/"
+                               "embedding/isolate controls: what a reader sees is not the text checked")
+    prepared = prepare_response(response, mode, semantics)
+    verdicts = []
+    for instr in bound:
+        try:
+            verdicts.append(InstructionVerdict(instr.name, instr.id, instr.kwargs,
+                                               is_followed(instr.check, prepared, mode)))
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+            verdicts.append(InstructionVerdict(instr.name, instr.id, instr.kwargs, False,
+                                               error=f"{type(exc).__name__}: {exc}"))
+    unanswered = None
+    if not prepared.answered(prepared.text):
+        unanswered = "empty response" if semantics == "reference" else "no letter or digit in the response"
+    return ResponseVerdict(verdicts, mode, semantics, unanswered=unanswered)
+
+
+def warm_up() -> None:
+    """Load what the checks load lazily: Punkt and NLTK, langdetect's profiles, the Unicode tables."""
+    from graders.instructions.language import supported_languages  # langdetect: imported only when needed
+
+    ensure_loaded()
+    supported_languages()
+    robust_text.comma_characters()
+    word_tokenize("Warm up. Done.")

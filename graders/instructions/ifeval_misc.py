@@ -14,6 +14,11 @@ from graders.instructions.text import word_tokenize
     example=({"language": "de"}, "Das ist ein kurzer Satz auf Deutsch, und er ist ganz einfach.",
              "This is a short sentence in English, and it is quite simple."))
 def response_language(text: str, *, language: str) -> bool:
+    return _reads_as(text, language)
+
+
+def _reads_as(text: str, language: str) -> bool:
+    """langdetect says `language`; when it can't tell (it raised), the reference counts it as followed."""
     detected = detect_language(text)
     return True if detected is None else detected == language
 
@@ -35,10 +40,7 @@ def capital_word_frequency(text: str, *, capital_frequency: int, capital_relatio
     example=({}, "THIS IS ALL IN CAPITAL LETTERS AND WRITTEN IN ENGLISH.",
              "This is not all in capital letters."))
 def english_capital(text: str) -> bool:
-    if not text.isupper():
-        return False
-    detected = detect_language(text)
-    return True if detected is None else detected == "en"
+    return text.isupper() and _reads_as(text, "en")
 
 
 @instruction(
@@ -47,10 +49,7 @@ def english_capital(text: str) -> bool:
     example=({}, "this is all in lowercase letters and written in english.",
              "This has one capital letter at the start."))
 def english_lowercase(text: str) -> bool:
-    if not text.islower():
-        return False
-    detected = detect_language(text)
-    return True if detected is None else detected == "en"
+    return text.islower() and _reads_as(text, "en")
 
 
 @instruction(

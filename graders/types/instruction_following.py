@@ -20,8 +20,7 @@ from typing import Any
 
 from graders.base import Grader
 from graders.instructions import (
-    BoundInstruction, InstructionListError, bind_instructions, is_followed, prepare_response)
-from graders.instructions.robust_text import has_bidi_controls
+    BoundInstruction, InstructionListError, ResponseVerdict, bind_instructions, check_response, warm_up)
 from graders.registry import register
 from graders.result import GradeResult
 
@@ -69,54 +68,30 @@ class InstructionFollowingGrader(Grader):
             except InstructionListError as exc:
                 return GradeResult.failure("invalid_reference", f"instructions{exc}" if exc.where else
                                            f"instructions: {exc}", where=exc.where)
-        if self.semantics == "robust" and has_bidi_controls(response):
-            return GradeResult.failure("rejected", "response contains bidirectional override/embedding/isolate "
-                                                   "controls: what a reader sees is not the text checked")
-        return grade_response(response, bound, self.mode, self.scoring, self.semantics)
+        return verdict_result(check_response(response, bound, self.mode, self.semantics), self.scoring)
 
 
-def warm_up() -> None:
-    """Load what the checks load lazily: Punkt and NLTK, langdetect's profiles, the Unicode tables."""
-    from graders.instructions import ensure_loaded
-    from graders.instructions.language import supported_languages
-    from graders.instructions.robust_text import comma_characters
-    from graders.instructions.text import word_tokenize
-
-    ensure_loaded()
-    supported_languages()
-    comma_characters()
-    word_tokenize("Warm up. Done.")
-
-
-def grade_response(response: str, bound: list[BoundInstruction], mode: str, scoring: str,
-                   semantics: str = "reference") -> GradeResult:
+def verdict_result(verdict: ResponseVerdict, scoring: str) -> GradeResult:
     """One child per instruction (1 followed / 0 not); the parent is their mean (`fraction`) or min (`all`)."""
-    prepared = prepare_response(response, mode, semantics)
+    if verdict.rejected:
+        return GradeResult.failure("rejected", verdict.rejected)
     children: dict[str, GradeResult] = {}
-    failed: list[str] = []
-    broken: list[str] = []
-    for instr in bound:
-        try:
-            ok = is_followed(instr.check, prepared, mode)
-        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-            children[instr.name] = GradeResult.failure("error", f"{type(exc).__name__}: {exc}", "other_error")
-            broken.append(instr.name)
-            continue
-        children[instr.name] = GradeResult(score=float(ok), reason="followed" if ok else "not followed",
-                                           details={"kwargs": instr.kwargs} if instr.kwargs else {})
-        if not ok:
-            failed.append(instr.name)
-    total = len(bound)
-    followed = total - len(failed) - len(broken)
-    summary = f"{followed}/{total} instructions followed ({mode}, {semantics})"
-    if failed:
-        summary += "; not followed: " + ", ".join(failed)
-    if broken:
+    for v in verdict.instructions:
+        if v.error is not None:
+            children[v.name] = GradeResult.failure("error", v.error, "other_error")
+        else:
+            children[v.name] = GradeResult(score=float(v.followed), reason="followed" if v.followed else
+                                           "not followed", details={"kwargs": v.kwargs} if v.kwargs else {})
+    total, followed = len(verdict.instructions), len(verdict.followed)
+    summary = f"{followed}/{total} instructions followed ({verdict.mode}, {verdict.semantics})"
+    if verdict.not_followed:
+        summary += "; not followed: " + ", ".join(verdict.not_followed)
+    if verdict.broken:
         return GradeResult(score=0.0, status="error", error_type="other_error", children=children,
-                           reason=summary + "; check failed: " + ", ".join(broken))
-    if not prepared.answered(prepared.text):
-        what = "empty response" if semantics == "reference" else "no letter or digit in the response"
-        return GradeResult(score=0.0, status="no_answer", children=children, reason=f"{what}; {summary}")
+                           reason=summary + "; check failed: " + ", ".join(verdict.broken))
+    if verdict.unanswered:
+        return GradeResult(score=0.0, status="no_answer", children=children,
+                           reason=f"{verdict.unanswered}; {summary}")
     score = followed / total if scoring == "fraction" else float(followed == total)
     return GradeResult(score=score, children=children, reason=summary,
                        details={"followed": followed, "total": total})
