@@ -26,7 +26,7 @@ install: $(STAMP)
 # Make a Docker daemon and the sandbox image available (installs docker.io and starts dockerd when run as
 # root with no daemon answering). A failure here is not fatal: Docker tests then skip locally and fail in CI.
 docker: install
-	-$(PY) -m sandbox.ensure
+	-$(PY) -m sandbox.ensure --all
 
 # Headless Chromium for the HTML report's browser test (Debian's package, installed with apt-get as root).
 # Not fatal here: the browser test then skips locally and fails in CI.

@@ -135,12 +135,14 @@ class DockerBackend(Backend):
 
     name = "docker"
 
-    def __init__(self, limits: Limits | None = None, pool_size: int | None = None, fresh: bool = False):
+    def __init__(self, limits: Limits | None = None, pool_size: int | None = None, fresh: bool = False,
+                 family: str = "python"):
         from sandbox.pool import get_container_pool
 
         self.limits = limits or Limits()
         self.fresh = fresh
-        self.pool = None if fresh else get_container_pool(self.limits, size=pool_size)
+        self.family = family
+        self.pool = None if fresh else get_container_pool(self.limits, size=pool_size, family=family)
 
     @property
     def concurrency(self) -> int:
@@ -158,7 +160,8 @@ class DockerBackend(Backend):
 
         try:
             if self.fresh:
-                result = run_in_fresh_container(payload, deadline, cap, self.limits, nonce=nonce, budgets=budgets)
+                result = run_in_fresh_container(payload, deadline, cap, self.limits, nonce=nonce, budgets=budgets,
+                                                family=self.family)
             else:
                 result = self.pool.execute(payload, deadline, cap, is_clean=is_clean, nonce=nonce, budgets=budgets)
         except Exception as exc:  # noqa: BLE001 - Docker trouble costs these samples, never the caller
@@ -217,16 +220,17 @@ _backends: dict[tuple, Backend] = {}
 _backends_lock = threading.Lock()
 
 
-def get_backend(name: str, limits: Limits, pool_size: int | None = None) -> Backend:
-    """A shared backend per (process, name, limits). `name` is docker | docker_fresh | unsafe_process."""
-    key = (os.getpid(), name, limits)
+def get_backend(name: str, limits: Limits, pool_size: int | None = None, family: str = "python") -> Backend:
+    """A shared backend per (process, name, limits, image family). `name` is docker | docker_fresh |
+    unsafe_process (which runs whatever toolchains the host has)."""
+    key = (os.getpid(), name, limits, family if name != "unsafe_process" else "host")
     with _backends_lock:
         backend = _backends.get(key)
         if backend is None:
             if name == "docker":
-                backend = DockerBackend(limits, pool_size)
+                backend = DockerBackend(limits, pool_size, family=family)
             elif name == "docker_fresh":
-                backend = DockerBackend(limits, fresh=True)
+                backend = DockerBackend(limits, fresh=True, family=family)
             elif name == "unsafe_process":
                 backend = UnsafeProcessBackend(limits, pool_size)
             else:

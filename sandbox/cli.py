@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     build.add_argument("--from-registry", dest="source", action="store_const", const="registry",
                        help="same as --source registry")
     build.add_argument("--force", action="store_true", help="rebuild even if the image exists")
+    build.add_argument("--languages", default="",
+                       help="comma-separated languages (cpp,java,rust,...; 'all' for every family) whose images to "
+                            "build as well as the Python one")
     build.set_defaults(func=cmd_build)
     ensure = sub.add_parser("ensure", help="start dockerd if needed (root) and build the image if missing")
     ensure.add_argument("--no-build", action="store_true")
@@ -35,6 +38,10 @@ def cmd_doctor(args) -> int:
     print(f"docker daemon: {'answers' if report['daemon'] else 'NOT reachable'}"
           + (f" (server {report.get('server_version')})" if report.get("server_version") else ""))
     print(f"sandbox image: {report['image'] or 'NOT built'}")
+    if report.get("languages") is not None:
+        print(f"languages available: {', '.join(report['languages']) or 'none'}")
+        if report.get("languages_missing"):
+            print(f"languages not built (verigrade sandbox build --languages ...): {', '.join(report['languages_missing'])}")
     if report["daemon"]:
         print(f"labelled sandbox containers: {report.get('sandbox_containers', 0)}")
     if not report["ok"]:
@@ -46,14 +53,17 @@ def cmd_doctor(args) -> int:
 def cmd_build(args) -> int:
     from sandbox.debootstrap import BuildError
     from sandbox.docker_client import DockerUnavailable, get_client
-    from sandbox.image import build_image
+    from sandbox.image import build_images
 
+    wanted = [x.strip() for x in getattr(args, "languages", "").split(",") if x.strip()]
     try:
-        ref = build_image(get_client(), source=args.source, force=args.force, log=lambda m: print(m, flush=True))
+        refs = build_images(get_client(), None if wanted == ["all"] else wanted, source=args.source, force=args.force,
+                            log=lambda m: print(m, flush=True))
     except (BuildError, DockerUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(ref)
+    for ref in refs.values():
+        print(ref)
     return 0
 
 

@@ -222,29 +222,66 @@ def normalise_lines(text: str) -> list[str]:
     return lines
 
 
-def io_matches(got: str, expected: str, mode: str, tol: float) -> bool:
-    """`exact`: byte for byte; `lines`: see normalise_lines; `tokens`: see tokens_match."""
+IO_MODES = ("lines", "tokens", "exact", "float", "unordered_lines", "checker")
+CODEFORCES_TOLERANCE = 1e-6
+
+
+def io_matches(got: str, expected: str, mode: str, tol: float, abs_tol: float | None = None,
+               rel_tol: float | None = None) -> bool:
+    """`exact`: byte for byte; `lines`: see normalise_lines; `tokens`: see tokens_match (abs_tol / rel_tol
+    default to `tol`); `float`: see float_tokens_match; `unordered_lines`: the normalised lines as a multiset."""
     if mode == "exact":
         return got == expected
     if mode == "tokens":
-        return tokens_match(got, expected, tol)
+        return tokens_match(got, expected, tol, abs_tol, rel_tol)
+    if mode == "float":
+        return float_tokens_match(got, expected)
+    if mode == "unordered_lines":
+        return Counter(normalise_lines(got)) == Counter(normalise_lines(expected))
     return normalise_lines(got) == normalise_lines(expected)
 
 
-def tokens_match(got: str, expected: str, tol: float) -> bool:
+def float_tokens_match(got: str, expected: str, tol: float = CODEFORCES_TOLERANCE) -> bool:
+    """Codeforces-style: whitespace-separated tokens pairwise; where the expected token is a number (integer
+    or decimal, ASCII digits), the candidate's must be one too, within |got - expected| <= tol * max(1,
+    |expected|); other tokens identical."""
+    a, b = got.split(), expected.split()
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if _FLOAT_TOKEN.fullmatch(y):
+            if not _FLOAT_TOKEN.fullmatch(x):
+                return False
+            gx, gy = float(x), float(y)
+            if math.isinf(gx) or math.isinf(gy) or abs(gx - gy) > tol * max(1.0, abs(gy)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def tokens_match(got: str, expected: str, tol: float, abs_tol: float | None = None,
+                 rel_tol: float | None = None) -> bool:
     """Whitespace-separated tokens, pairwise. An expected integer token needs an integer token of exactly
     that value (`+5`, `05` and `5` agree; `5.0` does not); an expected decimal number (`0.5`, `1e-3`) needs
     a number within `tol`; any other token must be identical. ASCII digits only: `inf`, `nan`, `1_0` and
     non-ASCII digits are plain words."""
     a, b = got.split(), expected.split()
-    return len(a) == len(b) and all(_token_match(x, y, tol) for x, y in zip(a, b))
+    abs_tol = tol if abs_tol is None else abs_tol
+    rel_tol = tol if rel_tol is None else rel_tol
+    return len(a) == len(b) and all(_token_match(x, y, abs_tol, rel_tol) for x, y in zip(a, b))
 
 
-def _token_match(got: str, expected: str, tol: float) -> bool:
+def _token_match(got: str, expected: str, abs_tol: float, rel_tol: float) -> bool:
     if _INT_TOKEN.fullmatch(expected):
         return _INT_TOKEN.fullmatch(got) is not None and _int_text(got) == _int_text(expected)
     if _FLOAT_TOKEN.fullmatch(expected):
-        return _FLOAT_TOKEN.fullmatch(got) is not None and floats_close(float(got), float(expected), tol)
+        if _FLOAT_TOKEN.fullmatch(got) is None:
+            return False
+        g, e = float(got), float(expected)
+        if math.isinf(g) or math.isinf(e):
+            return g == e
+        return math.isclose(g, e, rel_tol=rel_tol, abs_tol=abs_tol)
     return got == expected
 
 

@@ -36,10 +36,12 @@ def owner_alive(owner: str) -> bool:
     return _start_time(int(pid)) == start and start != "?"
 
 
-def container_config(image: str, limits: Limits, purpose: str = "pool") -> dict:
-    """Keyword arguments for `client.containers.run`: no network, read-only root, tmpfs work dirs, no caps."""
+def container_config(image: str, limits: Limits, purpose: str = "pool", exec_work: bool = False) -> dict:
+    """Keyword arguments for `client.containers.run`: no network, read-only root, tmpfs work dirs, no caps.
+    `exec_work`: /work allows running files (compiled languages' binaries); /tmp never does."""
     import docker.types
 
+    work_flags = "rw,exec,nosuid,nodev" if exec_work else "rw,noexec,nosuid,nodev"
     return dict(
         image=image,
         command=["sleep", "infinity"],
@@ -47,7 +49,7 @@ def container_config(image: str, limits: Limits, purpose: str = "pool") -> dict:
         user=f"{KEEPER_UID}:{KEEPER_UID}",   # PID 1 and the keeper run as a uid the candidate can't signal
         network_mode="none",
         read_only=True,
-        tmpfs={"/work": f"rw,noexec,nosuid,nodev,size={limits.work_mb}m,mode=1777",
+        tmpfs={"/work": f"{work_flags},size={limits.work_mb}m,mode=1777",
                "/tmp": f"rw,noexec,nosuid,nodev,size={limits.tmp_mb}m,mode=1777",
                # an empty, read-only mount hides the cgroup's accounting (memory peak, CPU time, failure
                # counts): counters a sample could move to leave the next one a message

@@ -23,6 +23,12 @@ def diagnose() -> dict[str, Any]:
     info = client.version()
     report["server_version"] = info.get("Version")
     report["image"] = find_image(client)
+    from sandbox.runtime.languages import LANGUAGES
+
+    built = {family: find_image(client, family) for family in {spec["family"] for spec in LANGUAGES.values()}}
+    report["images"] = {family: ref for family, ref in sorted(built.items())}
+    report["languages"] = [name for name, spec in LANGUAGES.items() if built.get(spec["family"])]
+    report["languages_missing"] = [name for name, spec in LANGUAGES.items() if not built.get(spec["family"])]
     report["sandbox_containers"] = len(client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True))
     if report["image"] is None:
         report["problem"] = "the sandbox image for this version of the runner is not built"

@@ -2,10 +2,10 @@
 
     verdicts = run_jobs(jobs, backend="docker", limits=Limits(), batch_size=8)   # {job id: SampleVerdict}
 
-A job is a sample's code and tests with expected values (see testcases.py); only `wire_job(job)`, the job
+A job is a sample's code, language and tests with expected values (see testcases.py); only `wire_job(job)`, the job
 without them, enters the sandbox. Jobs are cut into chunks of at most `batch_size` samples, spread over
 the backend's concurrency (one container execution per chunk); a sample without a record gets a
-failure verdict, and nothing raises.
+failure verdict, and nothing raises. Jobs go to the image of their language's family (one pool each).
 """
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sandbox.limits import Limits
-from sandbox.verdicts import SampleVerdict, sample_verdict
+from sandbox.runtime.languages import LANGUAGES
+from sandbox.verdicts import IoRules, SampleVerdict, sample_verdict
 
-HOST_ONLY = ("expected", "compare")   # test fields that stay on the host
+HOST_ONLY = ("expected", "compare", "returns")   # test fields that stay on the host
 
 
 def wire_job(job: dict) -> dict:
@@ -38,17 +39,23 @@ def fan_out(jobs: list[dict], backend: Any, batch_size: int) -> dict[Any, dict |
 
 
 def run_jobs(jobs: list[dict], backend: str = "docker", limits: Limits | None = None, pool_size: int | None = None,
-             batch_size: int = 8, io_compare: str = "lines", float_tolerance: float = 1e-6) -> dict[Any, SampleVerdict]:
+             batch_size: int = 8, io: IoRules | None = None) -> dict[Any, SampleVerdict]:
     """Verdicts for `jobs` (by job id). A backend that can't be had (no Docker) fails every job with
     failure_kind `unavailable`."""
-    if not jobs:
-        return {}
-    try:
-        from sandbox.backends import get_backend
+    from sandbox.backends import get_backend
 
-        runner = get_backend(backend, limits or Limits(), pool_size)
-    except Exception as exc:  # noqa: BLE001 - no Docker: every sample says so, nothing raises
-        return {job["id"]: SampleVerdict(job["id"], failure=f"sandbox unavailable: {exc}", failure_kind="unavailable")
-                for job in jobs}
-    records = fan_out(jobs, runner, batch_size)
-    return {job["id"]: sample_verdict(job, records[job["id"]], io_compare, float_tolerance) for job in jobs}
+    by_family: dict[str, list[dict]] = {}
+    for job in jobs:
+        by_family.setdefault(LANGUAGES[job.get("language") or "python"]["family"], []).append(job)
+    verdicts: dict[Any, SampleVerdict] = {}
+    for family, group in by_family.items():
+        try:
+            runner = get_backend(backend, limits or Limits(), pool_size, family)
+        except Exception as exc:  # noqa: BLE001 - no Docker: every sample says so, nothing raises
+            verdicts.update({job["id"]: SampleVerdict(job["id"], failure=f"sandbox unavailable: {exc}",
+                                                      failure_kind="unavailable") for job in group})
+            continue
+        records = fan_out(group, runner, batch_size)
+        verdicts.update({job["id"]: sample_verdict(job, records[job["id"]], io)
+                         for job in group})
+    return verdicts

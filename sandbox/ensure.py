@@ -72,20 +72,26 @@ def _wait_for_daemon(timeout_s: float):
     return None
 
 
-def ensure(build: bool = True, source: str = "auto", log: Callable[[str], None] = print) -> str | None:
-    """Daemon up and (if `build`) image present; returns the image ref."""
+def ensure(build: bool = True, source: str = "auto", log: Callable[[str], None] = print,
+           families: list[str] | None = None) -> str | None:
+    """Daemon up and (if `build`) the images of `families` present (default: python only); returns the
+    Python image's ref."""
     from sandbox.image import build_image, find_image
 
     client = ensure_daemon(log=log)
     if not build:
         return None
-    image = find_image(client)
-    if image:
-        log(f"sandbox image present: {image}")
-        return image
-    image = build_image(client, source=source, log=log)
-    log(f"sandbox image built: {image}")
-    return image
+    refs = {}
+    for family in families or ["python"]:
+        image = find_image(client, family)
+        if image:
+            log(f"sandbox image present: {image}")
+        else:
+            started = time.monotonic()
+            image = build_image(client, source=source, log=log, family=family)
+            log(f"sandbox image built: {image} ({time.monotonic() - started:.0f} s)")
+        refs[family] = image
+    return refs.get("python")
 
 
 def _apt_install(package: str, log: Callable[[str], None]) -> None:
@@ -109,10 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.ensure", description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="only make sure a daemon answers")
     parser.add_argument("--source", choices=["auto", "registry", "debootstrap"], default="auto")
+    parser.add_argument("--languages", default="",
+                        help="comma-separated languages whose images to build too (default: Python only)")
+    parser.add_argument("--all", action="store_true", help="build the images of every language family")
     args = parser.parse_args(argv)
 
+    from sandbox.image import RECIPES, families_for
+
     try:
-        ensure(build=not args.no_build, source=args.source, log=lambda m: print(f"[sandbox] {m}", flush=True))
+        families = list(RECIPES) if args.all else families_for([x for x in args.languages.split(",") if x.strip()])
+        ensure(build=not args.no_build, source=args.source, log=lambda m: print(f"[sandbox] {m}", flush=True),
+               families=families)
     except (EnsureError, BuildError) as exc:
         print(f"[sandbox] error: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
-"""The sandbox image: a Python base plus the trusted runner, tagged with a content hash of the recipe.
+"""The sandbox images: a Python base, a family's Debian packages (compilers, runtimes) and the trusted runner,
+each tagged with a content hash of its recipe (`Recipe`; one per language family, see runtime/languages.py).
 
 Two recipes give the same layer on different bases: `registry` (FROM python:3.X-slim, when a registry
 answers) and `debootstrap` (a Debian minbase root filesystem built from the host's apt mirror, for
@@ -11,16 +12,19 @@ import os
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from sandbox.debootstrap import DEFAULT_SUITE, BuildError, base_recipe, build_rootfs_image, host_apt_source
+from sandbox.runtime.languages import FAMILY_PACKAGES, LANGUAGES, canonical
 
 REPOSITORY = "verigrade-sandbox"
 BASE_REPOSITORY = "verigrade-sandbox-base"
 REGISTRY_BASE = "python:3.11-slim"
 RUNTIME_DIR = Path(__file__).parent / "runtime"
-RUNTIME_FILES = ("harness.py", "child.py", "hygiene.py", "candidate.py", "literal.py")
+RUNTIME_FILES = ("harness.py", "child.py", "hygiene.py", "candidate.py", "literal.py", "languages.py",
+                 "node-globals.d.ts")
 KEEPER_UID, SANDBOX_UID = 10001, 10002
 RUNNER_PATH = "/opt/verigrade/harness.py"
 IMAGE_ENV = "VERIGRADE_SANDBOX_IMAGE"
@@ -31,11 +35,73 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RUN groupadd -g {keeper} vgkeeper && useradd -u {keeper} -g {keeper} -M -d /nonexistent -s /bin/false vgkeeper \\
  && groupadd -g {sandbox} vgsandbox && useradd -u {sandbox} -g {sandbox} -M -d /work -s /bin/false vgsandbox \\
  && mkdir -p /work /opt/verigrade && chmod 1777 /work
-COPY runtime/ /opt/verigrade/
+{install}COPY runtime/ /opt/verigrade/
 RUN python3 -m compileall -q /opt/verigrade && chmod -R a+rX,go-w /opt/verigrade \\
  && rm -rf /var/cache/apt/archives/*.deb /var/lib/apt/lists/*
-LABEL verigrade.sandbox.recipe="{digest}" verigrade.sandbox.source="{source}"
+LABEL verigrade.sandbox.recipe="{digest}" verigrade.sandbox.source="{source}" verigrade.sandbox.family="{family}"
 """
+# Debian packages come from the base's own apt sources (debootstrap wrote the host's mirror there); the
+# build step that installs them is the only one with network
+INSTALL = """\
+RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends {packages} \\
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb{post}
+"""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One sandbox image: the base plus Debian `packages`, shell `post` steps run after installing them,
+    and the trusted runner. `exec_work`: the work dir is mounted exec (compiled languages run binaries
+    from it). The content hash covers all of it."""
+
+    name: str
+    packages: tuple[str, ...] = ()
+    post: tuple[str, ...] = ()
+    exec_work: bool = False
+
+    @property
+    def repository(self) -> str:
+        return REPOSITORY if self.name == "python" else f"{REPOSITORY}-{self.name}"
+
+    def install_step(self) -> str:
+        if not self.packages:
+            return ""
+        post = "".join(f" \\\n && {step}" for step in self.post)
+        return INSTALL.format(packages=" ".join(self.packages), post=post)
+
+    def digest(self, source: str) -> str:
+        files = [(name, (RUNTIME_DIR / name).read_bytes()) for name in RUNTIME_FILES]
+        return _digest(source, base_for(source), LAYER, self.name, self.install_step(),
+                       *[x for pair in files for x in pair])
+
+    def tag(self, source: str) -> str:
+        return f"{self.repository}:{self.digest(source)}"
+
+
+RECIPES: dict[str, Recipe] = {
+    name: Recipe(name, tuple(packages), exec_work=name != "python")
+    for name, packages in FAMILY_PACKAGES.items()
+}
+
+
+def recipe(family: str = "python") -> Recipe:
+    try:
+        return RECIPES[family]
+    except KeyError:
+        raise BuildError(f"unknown sandbox image {family!r}; known: {', '.join(RECIPES)}") from None
+
+
+def families_for(languages: list[str]) -> list[str]:
+    """The image families that run these languages (names or aliases), python always first."""
+    out = ["python"]
+    for name in languages:
+        lang = canonical(name)
+        if lang is None:
+            raise BuildError(f"unknown language {name!r}; known: {', '.join(LANGUAGES)}")
+        family = LANGUAGES[lang]["family"]
+        if family not in out:
+            out.append(family)
+    return out
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -57,21 +123,25 @@ def base_for(source: str) -> str:
     return base_recipe(suite)
 
 
-def recipe_digest(source: str) -> str:
-    files = [(name, (RUNTIME_DIR / name).read_bytes()) for name in RUNTIME_FILES]
-    return _digest(source, base_for(source), LAYER, *[x for pair in files for x in pair])
+def recipe_digest(source: str, family: str = "python") -> str:
+    return recipe(family).digest(source)
 
 
-def image_tag(source: str) -> str:
-    return f"{REPOSITORY}:{recipe_digest(source)}"
+def image_tag(source: str, family: str = "python") -> str:
+    return recipe(family).tag(source)
 
 
-def find_image(client) -> str | None:
-    """The sandbox image for the current recipe if present (either source), or the `VERIGRADE_SANDBOX_IMAGE` override."""
+def image_env(family: str) -> str:
+    return IMAGE_ENV if family == "python" else f"{IMAGE_ENV}_{family.upper()}"
+
+
+def find_image(client, family: str = "python") -> str | None:
+    """The image of this family for the current recipe if present (either source), or the
+    `VERIGRADE_SANDBOX_IMAGE` (`..._<FAMILY>`) override."""
     import docker.errors
 
-    override = os.environ.get(IMAGE_ENV)
-    candidates = [override] if override else [image_tag("registry"), image_tag("debootstrap")]
+    override = os.environ.get(image_env(family))
+    candidates = [override] if override else [image_tag("registry", family), image_tag("debootstrap", family)]
     for ref in candidates:
         try:
             client.images.get(ref)
@@ -111,17 +181,19 @@ def _pull_base(client, log: Callable[[str], None]) -> None:
         raise BuildError(f"cannot pull {REGISTRY_BASE} ({exc}); on an air-gapped host use --source debootstrap") from None
 
 
-def build_image(client, source: str = "auto", force: bool = False, log: Callable[[str], None] = print) -> str:
-    """Build (or find) the sandbox image; `source` is auto | registry | debootstrap. Returns the image ref."""
+def build_image(client, source: str = "auto", force: bool = False, log: Callable[[str], None] = print,
+                family: str = "python") -> str:
+    """Build (or find) the sandbox image of a family; `source` is auto | registry | debootstrap. Returns the ref."""
+    rec = recipe(family)
     if source == "auto":
-        existing = find_image(client)
+        existing = find_image(client, family)
         if existing and not force:
             return existing
         source = "registry" if registry_answers(client) else "debootstrap"
         log(f"image source: {source}")
     if source not in ("registry", "debootstrap"):
         raise BuildError(f"unknown image source {source!r}; use auto, registry or debootstrap")
-    tag = image_tag(source)
+    tag = rec.tag(source)
     if _image_exists(client, tag) and not force:
         log(f"{tag} is already built")
         return tag
@@ -133,21 +205,30 @@ def build_image(client, source: str = "auto", force: bool = False, log: Callable
         if force or not _image_exists(client, base):
             repo, base_tag = base.split(":")
             build_rootfs_image(client, repo, base_tag, log=log)
-    _build_layer(client, base, source, tag, log)
+    _build_layer(client, base, source, tag, rec, log)
     return tag
 
 
-def _build_layer(client, base: str, source: str, tag: str, log: Callable[[str], None]) -> None:
+def build_images(client, languages: list[str] | None = None, source: str = "auto", force: bool = False,
+                 log: Callable[[str], None] = print) -> dict[str, str]:
+    """Build the images that run `languages` (all families when None); {family: image ref}."""
+    families = list(RECIPES) if languages is None else families_for(languages)
+    return {family: build_image(client, source, force, log, family) for family in families}
+
+
+def _build_layer(client, base: str, source: str, tag: str, rec: Recipe, log: Callable[[str], None]) -> None:
     context = tempfile.mkdtemp(prefix="verigrade-image-")
     try:
-        Path(context, "Dockerfile").write_text(LAYER.format(base=base, keeper=KEEPER_UID, sandbox=SANDBOX_UID,
-                                                            digest=tag.split(":")[1], source=source))
+        Path(context, "Dockerfile").write_text(LAYER.format(
+            base=base, keeper=KEEPER_UID, sandbox=SANDBOX_UID, digest=tag.split(":")[1], source=source,
+            family=rec.name, install=rec.install_step()))
         os.mkdir(os.path.join(context, "runtime"))
         for name in RUNTIME_FILES:
             shutil.copy(RUNTIME_DIR / name, os.path.join(context, "runtime", name))
         log(f"building {tag} from {base}")
         try:
-            _, output = client.images.build(path=context, tag=tag, rm=True, forcerm=True, network_mode="none",
+            _, output = client.images.build(path=context, tag=tag, rm=True, forcerm=True,
+                                            network_mode="host" if rec.packages else "none",
                                             labels={"verigrade.sandbox.image": "1"})
         except Exception as exc:  # noqa: BLE001 - docker.errors.BuildError and API errors alike
             raise BuildError(f"docker build of {tag} failed: {exc}") from None

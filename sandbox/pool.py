@@ -12,7 +12,7 @@ from typing import Callable
 from sandbox.container import container_config, remove_stale
 from sandbox.docker_client import DockerUnavailable, get_client
 from sandbox.execution import ExecResult, RunnerSession, exec_runner
-from sandbox.image import find_image
+from sandbox.image import find_image, recipe
 from sandbox.limits import Limits
 
 POOL_SIZE_ENV = "VERIGRADE_SANDBOX_POOL_SIZE"
@@ -22,11 +22,14 @@ def default_pool_size() -> int:
     return max(1, int(os.environ.get(POOL_SIZE_ENV) or os.cpu_count() or 2))
 
 
-def sandbox_image(client) -> str:
-    image = find_image(client)
+def sandbox_image(client, family: str = "python") -> str:
+    image = find_image(client, family)
     if image is None:
-        raise DockerUnavailable("the sandbox image is not built; run `verigrade sandbox build` "
-                                "(or `python -m sandbox.ensure`)")
+        if family == "python":
+            raise DockerUnavailable("the sandbox image is not built; run `verigrade sandbox build` "
+                                    "(or `python -m sandbox.ensure`)")
+        raise DockerUnavailable(f"the sandbox image for the {family} languages is not built; run "
+                                f"`verigrade sandbox build --languages <language>` (or `python -m sandbox.ensure --all`)")
     return image
 
 
@@ -37,9 +40,11 @@ class ContainerPool:
     """
 
     def __init__(self, limits: Limits | None = None, size: int | None = None, max_uses: int = 200,
-                 image: str | None = None, client=None):
+                 image: str | None = None, client=None, family: str = "python"):
         self.client = client or get_client()
-        self.image = image or sandbox_image(self.client)
+        self.family = family
+        self.exec_work = recipe(family).exec_work
+        self.image = image or sandbox_image(self.client, family)
         self.limits = limits or Limits()
         self.size = size or default_pool_size()
         self.max_uses = max_uses
@@ -179,7 +184,7 @@ class ContainerPool:
                 self._pending -= 1
 
     def _create(self):
-        container = self.client.containers.run(**container_config(self.image, self.limits))
+        container = self.client.containers.run(**container_config(self.image, self.limits, exec_work=self.exec_work))
         with self._lock:
             self.stats["created"] += 1
             if self._closed:
@@ -192,11 +197,11 @@ class ContainerPool:
 
 def run_in_fresh_container(stdin: bytes, deadline_s: float, cap_bytes: int, limits: Limits | None = None,
                            image: str | None = None, client=None, nonce: str = "",
-                           budgets: list[float] | None = None) -> ExecResult:
+                           budgets: list[float] | None = None, family: str = "python") -> ExecResult:
     """One throw-away container for one job (no pool): the slow, simplest-possible baseline."""
     client = client or get_client()
-    container = client.containers.run(**container_config(image or sandbox_image(client), limits or Limits(),
-                                                         purpose="fresh"))
+    container = client.containers.run(**container_config(image or sandbox_image(client, family), limits or Limits(),
+                                                         purpose="fresh", exec_work=recipe(family).exec_work))
     try:
         return exec_runner(client, container.id, stdin, deadline_s, cap_bytes, nonce=nonce, budgets=budgets)
     finally:
@@ -216,12 +221,12 @@ _pools_lock = threading.Lock()
 _cleaned_for_pid: set[int] = set()
 
 
-def get_container_pool(limits: Limits | None = None, size: int | None = None) -> ContainerPool:
-    """The shared pool of this process for these limits (a forked child gets its own containers)."""
+def get_container_pool(limits: Limits | None = None, size: int | None = None, family: str = "python") -> ContainerPool:
+    """The shared pool of this process for these limits and image family (a forked child gets its own)."""
     limits = limits or Limits()
     pid = os.getpid()
     client = get_client()
-    image = sandbox_image(client)
+    image = sandbox_image(client, family)
     key = (pid, image, limits.container_key())
     with _pools_lock:
         if pid not in _cleaned_for_pid:
@@ -229,7 +234,7 @@ def get_container_pool(limits: Limits | None = None, size: int | None = None) ->
             _cleaned_for_pid.add(pid)
         pool = _pools.get(key)
         if pool is None:
-            pool = _pools[key] = ContainerPool(limits, size=size, image=image, client=client)
+            pool = _pools[key] = ContainerPool(limits, size=size, image=image, client=client, family=family)
         return pool
 
 

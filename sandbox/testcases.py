@@ -11,22 +11,31 @@ from typing import Any
 
 from sandbox.compare import UNORDERED, CompareRules
 from sandbox.runtime import literal
+from sandbox.runtime.languages import canonical
 
 _FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_CODE_LANGS = {"", "python", "py", "python3"}
 
 
 class BadTests(ValueError):
     """The item's tests can't be read in the chosen format (the reference is broken, not the sample)."""
 
 
-def extract_code(text: str) -> str:
-    """The last fenced code block (python or unlabelled, else any), or the whole text when there is none."""
+def extract_code(text: str, language: str = "python") -> str:
+    """The last fenced code block whose info string names `language` (or an alias: cpp, c++, js, ts, rs...)
+    or has none, else the last block of any kind; the whole text when there is no block."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
     if not blocks:
         return text
-    preferred = [body for lang, body in blocks if lang in _CODE_LANGS]
+    wanted = _same_language(language)
+    preferred = [body for lang, body in blocks if lang == "" or canonical(lang) in wanted]
     return (preferred or [blocks[-1][1]])[-1]
+
+
+def _same_language(language: str) -> set[str]:
+    """Fences that count as `language`: C++ blocks for either C++ standard."""
+    if language in ("cpp", "cpp20"):
+        return {"cpp", "cpp20"}
+    return {language}
 
 
 def defines(code: str, name: str) -> bool:

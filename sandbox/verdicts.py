@@ -29,6 +29,19 @@ class TestVerdict:
     traceback: str = ""
 
 
+@dataclass(frozen=True)
+class IoRules:
+    """How `io` output is compared (see compare.io_matches): mode, float tolerance, explicit abs/rel tolerances."""
+
+    mode: str = "lines"
+    tolerance: float = 1e-6
+    abs_tol: float | None = None
+    rel_tol: float | None = None
+
+    def matches(self, got: str, expected: str) -> bool:
+        return compare.io_matches(got, expected, self.mode, self.tolerance, self.abs_tol, self.rel_tol)
+
+
 @dataclass
 class SampleVerdict:
     """One sample: its tests' verdicts, or a `failure` that kept them from running at all.
@@ -41,6 +54,9 @@ class SampleVerdict:
     failure: str = ""
     failure_kind: str = ""
     violations: list[str] = field(default_factory=list)
+    compile_status: str = ""     # "" (nothing to compile) | ok | error | timeout | crash
+    compile_output: str = ""     # the compiler's messages (tail)
+    compile_ms: float = 0.0
 
     @property
     def passed(self) -> int:
@@ -51,22 +67,27 @@ class SampleVerdict:
         return len(self.tests)
 
 
-def sample_verdict(job: dict, record: dict | None, io_compare: str = "lines",
-                   float_tolerance: float = 1e-6) -> SampleVerdict:
-    """Judge the runner's `record` for `job` (the host-side job, with expected values)."""
+def sample_verdict(job: dict, record: dict | None, io: IoRules | None = None) -> SampleVerdict:
+    """Judge the runner's `record` for `job` (the host-side job, with expected values). A sample that did
+    not compile gets no test verdicts, only its compile status and the compiler's messages."""
     if record is None or record.get("failure"):
         why = (record or {}).get("failure", "the sandbox returned no result for this sample")
         return SampleVerdict(job["id"], failure=why, failure_kind=(record or {}).get("failure_kind") or "sandbox_error")
+    compiled = record.get("compile") or {}
+    verdict = SampleVerdict(job["id"], violations=list(record.get("violations") or []),
+                            compile_status=compiled.get("status", ""), compile_output=compiled.get("output", ""),
+                            compile_ms=float(compiled.get("elapsed_ms", 0.0)))
+    if verdict.compile_status not in ("", "ok"):
+        return verdict
     by_id = {t.get("id"): t for t in record.get("tests", [])}
-    tests = [test_verdict(job["format"], test, by_id.get(test["id"]), io_compare, float_tolerance)
-             for test in job["tests"]]
-    return SampleVerdict(job["id"], tests, violations=list(record.get("violations") or []))
+    verdict.tests = [test_verdict(job["format"], test, by_id.get(test["id"]), io) for test in job["tests"]]
+    return verdict
 
 
-def test_verdict(test_format: str, test: dict, rec: dict | None, io_compare: str = "lines",
-                 float_tolerance: float = 1e-6) -> TestVerdict:
+def test_verdict(test_format: str, test: dict, rec: dict | None, io: IoRules | None = None) -> TestVerdict:
     """One test: only a positive record passes. `calls` tests without an expected value pass when the call
-    returned (the caller judges `value`)."""
+    returned (the caller judges `value`). Calls answered by a generated driver (other languages) carry
+    the declared return type (`returns`) and come back as JSON, read by that type."""
     tid = test["id"]
     if rec is None:
         return TestVerdict(tid, False, "missing", "no result recorded for this test")
@@ -80,12 +101,17 @@ def test_verdict(test_format: str, test: dict, rec: dict | None, io_compare: str
         return TestVerdict(tid, False, kind, rec.get("reason", status or "failed"), **extra)
     if test_format == "io":
         stdout = rec.get("stdout", "")
-        ok = compare.io_matches(stdout, test["expected"], io_compare, float_tolerance)
+        ok = (io or IoRules()).matches(stdout, test["expected"])
         return TestVerdict(tid, ok, "" if ok else "wrong_answer",
                            "output matches" if ok else "wrong output: " + clip(stdout), stdout=clip(stdout, 2000),
                            **extra)
     try:
-        got = literal.decode(rec.get("value", ""))
+        if test.get("returns") is not None:
+            from sandbox import calltypes
+
+            got = calltypes.read_result(rec.get("value", ""), test["returns"])
+        else:
+            got = literal.decode(rec.get("value", ""))
     except ValueError as exc:
         return TestVerdict(tid, False, "bad_value", f"unreadable return value ({exc})", returned=True, **extra)
     if "expected" not in test:

@@ -12,10 +12,10 @@ from graders.base import Grader, failure_from_exception
 from graders.registry import register
 from graders.result import GradeResult
 from graders.templates import TemplateError
-from sandbox import compare, engine, testcases
-from sandbox.verdicts import SampleVerdict
+from sandbox import compare, drivers, engine, testcases
+from sandbox.runtime.languages import LANGUAGES, canonical
+from sandbox.verdicts import IoRules, SampleVerdict
 
-LANGUAGES = ("python",)
 DEFAULT_CODE = "{{ sample.output_text }}"
 # the candidate hit a limit: its fault, but when nothing passed the status says which limit
 LIMIT_FAILURES = {"memory": "memory limit", "output_limit": "output limit"}
@@ -36,15 +36,19 @@ class UnitTestsGrader(Grader):
     def setup(self) -> None:
         spec = self.spec
         self.language = spec.get("language", "python")
-        if self.language not in LANGUAGES:
-            raise self.spec_error("language", f"unsupported language {self.language!r}; supported: {LANGUAGES}")
+        if "{{" not in self.language and canonical(self.language) is None:
+            raise self.spec_error("language", f"unsupported language {self.language!r}; supported: "
+                                              f"{', '.join(LANGUAGES)} (and aliases such as c++, js, ts, golang)")
         self.test_format = spec["test_format"]
+        self.compile_timeout_s = float(spec.get("compile_timeout_s", 30.0))
+        self.signature = spec.get("signature")
         self.code_template = spec.get("code", DEFAULT_CODE)
         self.extract = spec.get("extract_code", "code" not in spec)
         self.test_timeout_s = float(spec.get("test_timeout_s", 5.0))
         self.all_or_nothing = bool(spec.get("all_or_nothing", False))
         self.io_compare = spec.get("io_compare", "lines")
         self.tolerance = float(spec.get("float_tolerance", 1e-6))
+        self.io_rules = IoRules(self.io_compare, self.tolerance, spec.get("abs_tol"), spec.get("rel_tol"))
         self.rules = compare.CompareRules(self.tolerance, spec.get("unordered", "none"),
                                           bool(spec.get("compare_as_json", False)))
         self.batch_size = int(spec.get("batch_size", 8))
@@ -69,16 +73,23 @@ class UnitTestsGrader(Grader):
             else:
                 jobs.append(prepared)
         verdicts = engine.run_jobs(jobs, self.backend_name, self.limits, self.spec.get("pool_size"), self.batch_size,
-                                   self.io_compare, self.tolerance)
+                                   self.io_rules)
         for job in jobs:
             results[job["id"]] = self._result(verdicts[job["id"]])
         return results  # type: ignore[return-value]
 
     def _prepare(self, index: int, sample: dict, item: dict) -> dict | GradeResult:
         try:
+            language = canonical(self.render(self.language, sample, item))
+            if language is None:
+                return GradeResult.failure("invalid_reference", f"unsupported language "
+                                           f"{self.render(self.language, sample, item)!r}")
+            if language != "python" and self.test_format == "assert":
+                return GradeResult.failure("invalid_reference", f"test_format 'assert' runs Python only; use io or "
+                                           f"calls for {language}")
             code = self.render(self.code_template, sample, item)
             if self.extract:
-                code = testcases.extract_code(code)
+                code = testcases.extract_code(code, language)
             entry = self.render(self.spec["entry_point"], sample, item) if self.spec.get("entry_point") else None
             if not code.strip():
                 return GradeResult.failure("no_answer", "the sample contains no code")
@@ -88,17 +99,23 @@ class UnitTestsGrader(Grader):
                     code = self.render(self.spec["prepend"], sample, item) + "\n" + code
             setup = self.render(self.spec["setup"], sample, item) if self.spec.get("setup") else ""
             raw_tests = self.resolve(self.spec["tests"], sample, item)
+            signature = self.render(self.signature, sample, item) if self.signature else None
         except TemplateError as exc:
             return failure_from_exception(exc)
         try:
             tests = self._tests(raw_tests, entry)
-        except testcases.BadTests as exc:
+            if self.test_format == "calls" and language != "python":
+                code, tests = drivers.with_driver(language, code, tests, entry, signature)
+        except (testcases.BadTests, drivers.BadSignature) as exc:
             return GradeResult.failure("invalid_reference", f"bad tests: {exc}")
         for n, test in enumerate(tests):
             test["id"] = str(n)
             test["timeout_s"] = self.test_timeout_s
+        compiled = "compile" in LANGUAGES[language]
         return {"id": index, "format": self.test_format, "code": code, "setup": setup, "entry_point": entry,
-                "as_main": self.test_format == "io", "tests": tests, "sample_timeout_s": self.timeout_s}
+                "language": language, "as_main": self.test_format == "io", "tests": tests,
+                "compile_timeout_s": self.compile_timeout_s,
+                "sample_timeout_s": self.timeout_s + (self.compile_timeout_s if compiled else 0.0)}
 
     def _tests(self, raw: Any, entry: str | None) -> list[dict]:
         if self.test_format == "assert":
@@ -115,6 +132,8 @@ class UnitTestsGrader(Grader):
         if verdict.violations:
             return GradeResult.failure("error", "sandbox violation: " + "; ".join(verdict.violations),
                                        "sandbox_violation", violations=verdict.violations)
+        if verdict.compile_status not in ("", "ok"):
+            return _compile_failure(verdict)
         children = {f"test_{t.id}": GradeResult(score=1.0 if t.passed else 0.0, reason=t.message,
                                                 details={"kind": t.kind} if t.kind else {}, elapsed_ms=t.elapsed_ms)
                     for t in verdict.tests}
@@ -144,3 +163,24 @@ class UnitTestsGrader(Grader):
             text = f"{LIMIT_FAILURES[first.kind]}: {text}"
         return GradeResult(score=score, status=status, reason=text[:600], children=children,
                            error_type=error_type, details=details)
+
+
+def _compile_failure(verdict: SampleVerdict) -> GradeResult:
+    """A compile error is the candidate's: score 0, status ok, the compiler's words. A compile timeout or a
+    crashed compiler is no pass either, but says so in its status."""
+    message = _trim_compiler_output(verdict.compile_output)
+    details = {"compile": verdict.compile_status, "compile_ms": verdict.compile_ms}
+    if verdict.compile_status == "timeout":
+        return GradeResult(score=0.0, status="timeout", reason=f"compile timeout: {message}"[:600], details=details)
+    if verdict.compile_status == "crash":
+        return GradeResult(score=0.0, status="error", error_type="compiler_crash",
+                           reason=f"the compiler crashed: {message}"[:600], details=details)
+    return GradeResult(score=0.0, reason=f"compile error: {message}"[:600], details=details)
+
+
+def _trim_compiler_output(text: str, limit: int = 500) -> str:
+    """The first error lines (where the compiler says what is wrong), not the notes after them."""
+    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    first_error = next((i for i, line in enumerate(lines) if "error" in line.lower()), 0)
+    out = "\n".join(lines[first_error:first_error + 8])
+    return out if len(out) <= limit else out[: limit - 3] + "..."

@@ -30,8 +30,9 @@ class Child:
 
     spawned = 0  # processes started so far (the runner checks the kernel's pid counter against it)
 
-    def __init__(self, argv, workdir, limits, stdin_bytes=None, control=False):
+    def __init__(self, argv, workdir, limits, stdin_bytes=None, control=False, env=None, address_space=True):
         self.limits = limits
+        self.address_space = address_space
         self.out, self.err = bytearray(), bytearray()
         self.total = 0
         self.ctrl_buf, self.to_ctrl = bytearray(), bytearray()
@@ -44,10 +45,11 @@ class Child:
             argv = argv + [str(to_child_r), str(from_child_w)]
         else:
             self.ctrl_r = self.ctrl_w = None
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"}
+        base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+                    "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1"}
+        base_env.update(env or {})
         self.proc = subprocess.Popen(
-            argv, cwd=workdir, env=env,
+            argv, cwd=workdir, env=base_env,
             stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=pass_fds,
             start_new_session=True, preexec_fn=self._apply_limits)
@@ -68,7 +70,12 @@ class Child:
             signal.signal(sig, signal.SIG_DFL)
         lim = self.limits
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if lim.get("memory_bytes"):
+        try:  # first in line for the cgroup's OOM killer, never the runner (raising it needs no privilege)
+            with open("/proc/self/oom_score_adj", "w") as fh:
+                fh.write("1000")
+        except OSError:
+            pass
+        if lim.get("memory_bytes") and self.address_space:
             resource.setrlimit(resource.RLIMIT_AS, (lim["memory_bytes"], lim["memory_bytes"]))
         if lim.get("fsize_bytes"):
             resource.setrlimit(resource.RLIMIT_FSIZE, (lim["fsize_bytes"], lim["fsize_bytes"]))

@@ -16,6 +16,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import languages  # noqa: E402
 import literal  # noqa: E402
 from child import RUNNER_IGNORES, Child, Stop, describe_exit, exit_kind  # noqa: E402
 from hygiene import IN_CONTAINER, StateMarks, kill_everything, remove_stored_state, same_uid_others, wipe  # noqa: E402
@@ -152,9 +153,13 @@ def run_calls(sample, test, child, deadline):
     return {"status": "fail", "kind": kind, "reason": str(answer.get("error"))[:400], "tb": answer.get("tb", "")}
 
 
-def run_io(sample, test, workdir, limits, deadline):
-    child = Child([sys.executable, "-I", "-B", "solution.py"], workdir, limits,
-                  stdin_bytes=test.get("stdin", "").encode())
+def run_io(sample, test, workdir, limits, deadline, plan=None):
+    if plan is None:
+        child = Child([sys.executable, "-I", "-B", "solution.py"], workdir, limits,
+                      stdin_bytes=test.get("stdin", "").encode())
+    else:
+        child = Child(plan["run"], workdir, limits, stdin_bytes=test.get("stdin", "").encode(), env=plan["env"],
+                      address_space=plan["address_space"])
     try:
         child.pump(deadline, want_line=False)
     except Stop as stop:
@@ -170,9 +175,64 @@ def run_io(sample, test, workdir, limits, deadline):
     return record
 
 
-def run_test(sample, test, workdir, limits, deadline):
+def run_driver_call(sample, test, workdir, limits, deadline, plan):
+    """A function-call test in a compiled/other language: the program (candidate code + a generated driver)
+    runs with the test's index and writes one result line to the control pipe. Expected values are not in it."""
+    child = Child(plan["run"] + [str(test["index"])], workdir, limits, control=True, env=plan["env"],
+                  address_space=plan["address_space"])
+    try:
+        line = child.pump(deadline, want_line=True)
+        child.pump(deadline, want_line=False)   # to the end of the process: exactly one result line counts
+        extra = bytes(child.ctrl_buf).strip() or None
+    except Stop as stop:
+        status = "timeout" if stop.kind == "timeout" else "fail"
+        if stop.kind == "exited":
+            stop.kind = exit_kind(child.proc.poll(), child.err)
+        record = {"status": status, "kind": stop.kind, "reason": stop.reason, "stderr_tail": child.stderr_tail()}
+    else:
+        rc = child.proc.returncode
+        if extra is not None:
+            record = {"status": "fail", "kind": "protocol_abuse", "reason": "more than one result was written"}
+        elif rc != 0:
+            record = {"status": "fail", "kind": exit_kind(rc, child.err),
+                      "reason": describe_exit(rc, child.err).replace("before returning a result", "after its result"),
+                      "stderr_tail": child.stderr_tail()}
+        else:
+            record = {"status": "ran", "value": line.decode("utf-8", "replace"), "stderr_tail": child.stderr_tail()}
+    finally:
+        leftovers = kill_everything(child)
+    record["leftovers"] = leftovers
+    return record
+
+
+def compile_sample(plan, workdir, limits, deadline):
+    """Compile once per sample; returns {status: ok | error | timeout | crash, output, rc, elapsed_ms}."""
+    started = time.monotonic()
+    child = Child(plan["compile"], workdir, limits, stdin_bytes=None, env=plan["env"], address_space=False)
+    status, rc = "ok", None
+    try:
+        child.pump(deadline, want_line=False)
+        rc = child.proc.returncode
+    except Stop as stop:
+        status = "timeout" if stop.kind == "timeout" else "error"
+        if stop.kind == "output_limit":
+            child.err.extend(b"\n[compiler output over the limit, cut]")
+    finally:
+        kill_everything(child)
+    output = (bytes(child.err) + bytes(child.out)).decode("utf-8", "replace")
+    if status == "ok" and rc != 0:
+        crashed = rc is not None and (rc < 0 or "internal compiler error" in output.lower()
+                                      or "please submit a full bug report" in output.lower())
+        status = "crash" if crashed else "error"
+    return {"status": status, "rc": rc, "output": output[-4000:],
+            "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
+
+
+def run_test(sample, test, workdir, limits, deadline, plan=None):
     if sample["format"] == "io":
-        return run_io(sample, test, workdir, limits, deadline)
+        return run_io(sample, test, workdir, limits, deadline, plan)
+    if plan is not None:
+        return run_driver_call(sample, test, workdir, limits, deadline, plan)
     module = "__main__" if sample.get("as_main") else sample.get("module_name", "solution")
     child = Child([sys.executable, "-I", "-B", os.path.join(HERE, "candidate.py"),
                    os.path.join(workdir, "solution.py"), module], workdir, limits, control=True)
@@ -201,10 +261,20 @@ def run_sample(sample, job):
     spawned_before = Child.spawned
     workdir = os.path.join(job["work_root"], f"s-{os.getpid()}-{sample['id']}-{os.urandom(4).hex()}")
     os.mkdir(workdir, 0o700)
-    with open(os.path.join(workdir, "solution.py"), "w", encoding="utf-8") as fh:
+    language = sample.get("language") or "python"
+    plan = None
+    if language != "python":
+        plan = languages.plan(language, sample["code"], limits["memory_bytes"] >> 20, workdir)
+    with open(os.path.join(workdir, plan["source"] if plan else "solution.py"), "w", encoding="utf-8") as fh:
         fh.write(sample["code"])
     records, violations = [], []
-    for test in sample["tests"]:
+    compiled = None
+    if plan and plan["compile"]:
+        compile_deadline = min(time.monotonic() + float(sample.get("compile_timeout_s", 30)), sample_deadline)
+        compile_limits = dict(limits, output_bytes=limits.get("compile_output_bytes", 1 << 20))
+        compiled = compile_sample(plan, workdir, compile_limits, compile_deadline)
+    tests = sample["tests"] if compiled is None or compiled["status"] == "ok" else []
+    for test in tests:
         now = time.monotonic()
         if now >= sample_deadline:
             records.append({"id": test["id"], "status": "timeout", "kind": "timeout",
@@ -212,7 +282,7 @@ def run_sample(sample, job):
             continue
         deadline = min(now + float(test["timeout_s"]), sample_deadline)
         try:
-            record = run_test(sample, test, workdir, limits, deadline)
+            record = run_test(sample, test, workdir, limits, deadline, plan)
         except Exception as exc:  # noqa: BLE001 - a harness bug costs this test, never the job
             import traceback
 
@@ -232,8 +302,11 @@ def run_sample(sample, job):
         if survived:
             dirty.append("state that could not be removed")
     wipe(workdir)
-    return {"sample": sample["id"], "tests": records, "violations": violations, "dirty": dirty,
-            "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
+    record = {"sample": sample["id"], "tests": records, "violations": violations, "dirty": dirty,
+              "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
+    if compiled is not None:
+        record["compile"] = compiled
+    return record
 
 
 def make_undumpable():
