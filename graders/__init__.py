@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from graders.base import Grader
+from graders.errors import SpecError, TemplateError
 from graders.registry import register
 from graders.result import STATUSES, GradeResult
-from graders.spec import SpecError, load_grader, validate_spec
-from graders.templates import TemplateError
+from graders.spec import load_grader, validate_spec
 
 __all__ = [
     "Grader", "GradeResult", "STATUSES", "SpecError", "TemplateError",

@@ -9,20 +9,51 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Iterable
 
+from graders.errors import SpecError, TemplateError
+from graders.pool import get_pool
 from graders.result import GradeResult, clamp_score
 from graders.sample import normalize_sample
-from graders.spec import SpecError
-from graders.templates import TemplateError, render, resolve
+from graders.templates import render, render_value
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
+
+# Where a grader's work runs, and so what bounds it:
+#   "process"   every grade runs in the shared worker pool (graders.pool): hard timeout, memory cap
+#   "container" the grader runs code in sandbox containers, which enforce time and memory themselves
+#   "none"      in the calling process (fast, pure-Python or I/O-bound work)
+ISOLATIONS = ("process", "container", "none")
+
+
+class _IsolatedAlias:
+    """`isolated`, the old name of `isolation == "process"`, kept for grader types written against it."""
+
+    def __get__(self, grader: Any, cls: type) -> bool:
+        return (cls if grader is None else grader).isolation == "process"
+
+    def __set__(self, grader: Any, value: bool) -> None:
+        if value:
+            grader.isolation = "process"
+        elif grader.isolation == "process":
+            grader.isolation = "none"
 
 
 class Grader:
     """Base class of every grader type. Subclasses set `type`, implement `setup()` and `evaluate()`."""
 
     type: ClassVar[str] = ""
-    isolated: ClassVar[bool] = False
+    isolation: ClassVar[str] = "none"  # one of ISOLATIONS; a type may set it per instance in setup()
     default_timeout_s: ClassVar[float] = 10.0
+    isolated = _IsolatedAlias()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        legacy = cls.__dict__.get("isolated")
+        if isinstance(legacy, bool):  # `isolated = True` in a class body: the old spelling of "process"
+            if legacy and "isolation" not in cls.__dict__:
+                cls.isolation = "process"
+            cls.isolated = _IsolatedAlias()
+        if cls.isolation not in ISOLATIONS:
+            raise TypeError(f"{cls.__name__}.isolation must be one of {ISOLATIONS}, not {cls.isolation!r}")
 
     def __init__(self, spec: dict[str, Any], path: str = ""):
         self.spec = spec
@@ -49,8 +80,11 @@ class Grader:
     def render(self, template: str, sample: dict[str, Any], item: dict[str, Any]) -> str:
         return render(template, {"sample": sample, "item": item})
 
-    def resolve(self, template: Any, sample: dict[str, Any], item: dict[str, Any]) -> Any:
-        return resolve(template, {"sample": sample, "item": item})
+    def render_value(self, template: Any, sample: dict[str, Any], item: dict[str, Any]) -> Any:
+        """The raw JSON value when `template` is exactly one `{{ ... }}` (e.g. a list of tests), else `render`."""
+        return render_value(template, {"sample": sample, "item": item})
+
+    resolve = render_value  # the old name, kept for grader types written against it
 
     # -- public API -----------------------------------------------------------------------------------
     def grade(self, sample: Any, item: dict[str, Any] | None = None) -> GradeResult:
@@ -91,7 +125,7 @@ class Grader:
 
     # -- machinery ------------------------------------------------------------------------------------
     def _grade_normalized(self, pairs: list[Pair], workers: int | None) -> list[GradeResult]:
-        if self.isolated:
+        if self.isolation == "process":
             return self._grade_in_pool(pairs)
         start = time.perf_counter()
         if type(self).evaluate_batch is not Grader.evaluate_batch:
@@ -129,8 +163,6 @@ class Grader:
         return result
 
     def _grade_in_pool(self, pairs: list[Pair]) -> list[GradeResult]:
-        from graders.pool import get_pool
-
         spec_key = json.dumps(self.spec, sort_keys=True)
         shared = (spec_key, self.path, type(self))  # the class pickles by reference
         outcomes = get_pool().map(_pool_task, pairs, timeout_s=self.timeout_s, shared=shared)

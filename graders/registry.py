@@ -1,17 +1,21 @@
-"""Grader types by their JSON `type` name.
+"""Grader types by their JSON `type` name, and building a grader from a spec.
 
 A grader type is a module `graders/types/<type>.py` whose class is decorated with `@register`, plus a
-schema fragment `graders/schema/types/<type>.json`. Modules are discovered on first use.
+schema fragment `graders/schema/types/<type>.json`. The type modules are plugins above the core: the
+core never imports them by name; `discover()` loads every module of the `graders.types` package on first
+use (so this module depends on none of them, and they may import it).
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
 import threading
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from graders.base import Grader
+from graders.base import Grader
+from graders.errors import SpecError
+
+TYPES_PACKAGE = "graders.types"
 
 _REGISTRY: dict[str, type[Grader]] = {}
 _IMPORT_ERRORS: dict[str, str] = {}
@@ -34,11 +38,10 @@ def discover() -> None:
     with _lock:
         if _discovered:
             return
-        import graders.types as pkg
-
-        for mod in pkgutil.iter_modules(pkg.__path__):
+        package = importlib.import_module(TYPES_PACKAGE)
+        for mod in pkgutil.iter_modules(package.__path__):
             try:
-                importlib.import_module(f"graders.types.{mod.name}")
+                importlib.import_module(f"{TYPES_PACKAGE}.{mod.name}")
             except ImportError as exc:  # a type whose optional dependency is missing stays listed but unusable
                 _IMPORT_ERRORS[mod.name] = f"{type(exc).__name__}: {exc}"
         _discovered = True
@@ -55,8 +58,16 @@ def implemented_types() -> dict[str, type[Grader]]:
 
 
 def unavailable_reason(type_name: str) -> str:
-    """Why a type declared in the schema can't be loaded."""
+    """Why grader type `type_name` can't be built: its module failed to import, or no such type exists."""
     discover()
     if type_name in _IMPORT_ERRORS:
         return f"grader type '{type_name}' failed to import ({_IMPORT_ERRORS[type_name]})"
-    return f"grader type '{type_name}' is declared in the schema but not available yet in this version"
+    return f"unknown grader type '{type_name}' (known: {', '.join(sorted(_REGISTRY))})"
+
+
+def build_grader(spec: dict[str, Any], path: str = "") -> Grader:
+    """Build the typed grader for an already schema-valid spec (nested graders pass their `path`)."""
+    cls = grader_class(spec["type"])
+    if cls is None:
+        raise SpecError(f"{path}/type: {unavailable_reason(spec['type'])}")
+    return cls(spec, path=path)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 STATUSES = ("ok", "no_answer", "invalid_reference", "timeout", "error", "rejected")
+FULL_SCORE_TOLERANCE = 1e-9  # a sum of floats (a weighted mean of ones) may land just below 1.0
 
 
 @dataclass
@@ -107,6 +108,14 @@ class GradeResult:
         yield self
         for child in self.children.values():
             yield from child.walk()
+
+
+def is_passing(result: GradeResult) -> bool:
+    """What "passed" means everywhere (gates, pass rates, pass@k): the grader's `passed` when it has a
+    `pass_threshold`, else a full score (1, up to float rounding)."""
+    if result.passed is not None:
+        return bool(result.passed)
+    return result.score >= 1.0 - FULL_SCORE_TOLERANCE
 
 
 def clamp_score(result: GradeResult) -> GradeResult:

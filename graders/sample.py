@@ -17,8 +17,9 @@ def message_text(message: Any) -> str:
     return "" if content is None else str(content)
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
+def reject_json_constant(name: str):
+    """`parse_constant` hook for `json.loads`: `NaN`, `Infinity` and `-Infinity` are not JSON."""
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def normalize_sample(sample: Any) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def normalize_sample(sample: Any) -> dict[str, Any]:
         text = out["output_text"].strip()
         if text[:1] in "{[":
             try:
-                parsed = json.loads(text, parse_constant=_reject_constant)
+                parsed = json.loads(text, parse_constant=reject_json_constant)
             except (ValueError, RecursionError):  # "[" * 5000 is a sample to grade, not a crash
                 parsed = None
             if isinstance(parsed, (dict, list)):

@@ -4,35 +4,16 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jsonschema
 
+from graders.base import Grader
+from graders.errors import SpecError, pointer
+from graders.registry import build_grader
 from graders.schema import grader_schema
 
-if TYPE_CHECKING:
-    from graders.base import Grader
-
-
-class SpecError(ValueError):
-    """A spec that can't be used; `errors` lists every problem as `<json pointer>: <what is wrong>`."""
-
-    def __init__(self, errors: list[str] | str, source: str = ""):
-        self.errors = [errors] if isinstance(errors, str) else list(errors)
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        head = f"{self.source}: " if self.source else ""
-        if len(self.errors) == 1:
-            return head + self.errors[0]
-        return head + f"{len(self.errors)} problems:\n" + "\n".join(f"  {e}" for e in self.errors)
-
-
-def pointer(parts) -> str:
-    """A JSON pointer (RFC 6901) for a path; the root is `/`."""
-    out = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return out or "/"
+__all__ = ["SpecError", "build_grader", "load_grader", "pointer", "read_spec", "validate_spec"]
 
 
 def read_spec(source: str | Path | dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -76,16 +57,6 @@ def validate_spec(spec: dict[str, Any]) -> list[str]:
         for leaf in _leaf_errors(err):
             problems.add((tuple(str(p) for p in leaf.absolute_path), leaf.message))
     return [f"{pointer(path)}: {msg}" for path, msg in sorted(problems)]
-
-
-def build_grader(spec: dict[str, Any], path: str = "") -> Grader:
-    """Build the typed grader for an already schema-valid spec (nested graders use `path`)."""
-    from graders.registry import grader_class, unavailable_reason
-
-    cls = grader_class(spec["type"])
-    if cls is None:
-        raise SpecError(f"{path}/type: {unavailable_reason(spec['type'])}")
-    return cls(spec, path=path)
 
 
 def load_grader(source: str | Path | dict[str, Any]) -> Grader:

@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any, Callable
 
+from graders.errors import TemplateError
+
 PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[\s*(-?\d+)\s*\]|\[\s*[\"']([^\"']*)[\"']\s*\]")
 NAMESPACES = ("sample", "item")
@@ -24,12 +26,6 @@ FILTERS: dict[str, Filter] = {
     "regex_escape": re.escape,  # also escapes whitespace and '#', so values survive the `verbose` flag
     "raw": lambda value: value,
 }
-
-
-class TemplateError(Exception):
-    """A template refers to a variable that does not exist (OpenAI's invalid_variable_error)."""
-
-    error_type = "invalid_variable_error"
 
 
 def parse_path(expr: str) -> list[str | int]:
@@ -112,7 +108,7 @@ def render(template: str, context: dict[str, Any], default_filter: str | None = 
     return PLACEHOLDER.sub(substitute, template)
 
 
-def resolve(template: Any, context: dict[str, Any]) -> Any:
+def render_value(template: Any, context: dict[str, Any]) -> Any:
     """Like `render`, but a template that is exactly one placeholder returns the raw JSON value.
 
     Non-string templates (lists, objects, numbers given inline in a spec) are returned unchanged.

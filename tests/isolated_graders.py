@@ -11,7 +11,7 @@ class SleepGrader(Grader):
     """Sleeps item['sleep'] seconds, then scores 1."""
 
     type = "test_sleep"
-    isolated = True
+    isolation = "process"
     default_timeout_s = 1.0
 
     def evaluate(self, sample, item):
@@ -23,7 +23,7 @@ class AllocateGrader(Grader):
     """Allocates item['mb'] megabytes, then scores 1."""
 
     type = "test_allocate"
-    isolated = True
+    isolation = "process"
 
     def evaluate(self, sample, item):
         block = bytearray(int(item["mb"]) * 1024 * 1024)
@@ -34,7 +34,7 @@ class AbortGrader(Grader):
     """Kills its own process with SIGABRT when the sample says 'abort' (like a GMP allocation failure)."""
 
     type = "test_abort"
-    isolated = True
+    isolation = "process"
 
     def evaluate(self, sample, item):
         if sample["output_text"] == "abort":
@@ -46,7 +46,7 @@ class EchoLengthGrader(Grader):
     """Score = len(output_text) / 100, so results reveal which sample they belong to."""
 
     type = "test_echo_length"
-    isolated = True
+    isolation = "process"
 
     def evaluate(self, sample, item):
         return GradeResult(score=len(sample["output_text"]) / 100.0, details={"text": sample["output_text"]})

@@ -1,6 +1,6 @@
 import pytest
 
-from graders.templates import TemplateError, lookup, parse_path, render, resolve
+from graders.templates import TemplateError, lookup, parse_path, render, render_value
 
 CTX = {
     "sample": {"output_text": "The answer is 42", "output_json": {"name": "Ada", "tags": ["x", "y"]}},
@@ -47,11 +47,11 @@ def test_missing_or_bad_variables_raise(template, fragment):
     assert fragment in str(info.value)
 
 
-def test_resolve_returns_raw_json_for_a_single_placeholder():
-    assert resolve("{{ item.tests }}", CTX) == CTX["item"]["tests"]
-    assert resolve("  {{ item.answer }} ", CTX) == 42
-    assert resolve("x {{ item.answer }}", CTX) == "x 42"
-    assert resolve(["inline", "list"], CTX) == ["inline", "list"]
+def test_render_value_returns_raw_json_for_a_single_placeholder():
+    assert render_value("{{ item.tests }}", CTX) == CTX["item"]["tests"]
+    assert render_value("  {{ item.answer }} ", CTX) == 42
+    assert render_value("x {{ item.answer }}", CTX) == "x 42"
+    assert render_value(["inline", "list"], CTX) == ["inline", "list"]
 
 
 def test_lookup_lists_available_keys():
@@ -72,7 +72,7 @@ def test_regex_escape_filter_and_raw():
     assert render("{{ item.x }}", ctx, default_filter="regex_escape") == escaped
     assert render("{{ item.x | raw }}", ctx, default_filter="regex_escape") == "4.2 (a+)+$ #c"
     assert render("{{ item.x | regex_escape }}", ctx, default_filter="regex_escape") == escaped  # not twice
-    assert resolve("{{ item.answer | regex_escape }}", CTX) == "42"  # filtered: a string, not the raw value
+    assert render_value("{{ item.answer | regex_escape }}", CTX) == "42"  # filtered: a string, not the raw value
 
 
 def test_filters_and_paths_with_bars_in_keys():

@@ -4,12 +4,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from graders.cli.output import console, summary_table
-from graders.scoring import grade_rows, iter_rows, summarize
 from grader_specs import FOLDER as DEFAULT_SPECS
-from graders.spec import SpecError, load_grader
-
-
+from graders.cli.output import console, summary_table
+from graders.errors import SpecError
+from graders.scoring import grade_rows, iter_rows, summarize
+from graders.spec import load_grader
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="score every ready-made spec against its example JSONL")

@@ -9,11 +9,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-# pipes and CI logs get a wide table instead of wrapped 80-column cells
+from graders.errors import SpecError
+from graders.spec import load_grader
+
+
 def load_grader_or_report(spec: str):
     """Load a spec for a command; on a SpecError print it and return None (the command exits 2)."""
-    from graders.spec import SpecError, load_grader
-
     try:
         return load_grader(spec)
     except SpecError as exc:
@@ -21,6 +22,7 @@ def load_grader_or_report(spec: str):
         return None
 
 
+# pipes and CI logs get a wide table instead of wrapped 80-column cells
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from graders.spec import SpecError, load_grader
+from graders.errors import SpecError
+from graders.spec import load_grader
 
 
 def register(subparsers) -> None:

@@ -42,9 +42,10 @@ from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
 from graders.base import Grader
+from graders.errors import pointer
 from graders.registry import register
 from graders.result import GradeResult
-from graders.spec import pointer
+from graders.sample import reject_json_constant
 
 ASSERTED_FORMATS = ("date", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
 _REGEX_KEYWORDS = ("pattern", "patternProperties")
@@ -58,10 +59,6 @@ class NoJSON(ValueError):
     """The text holds no parseable JSON."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
@@ -72,7 +69,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    return json.loads(text, parse_constant=reject_json_constant, object_pairs_hook=_unique_keys)
 
 
 def _describe(exc: ValueError) -> str:
@@ -177,7 +174,6 @@ class JsonSchemaGrader(Grader):
     """Validates the output's JSON against `schema`: 1/0, or the fraction of required properties with `partial`."""
 
     type = "json_schema"
-    isolated = False  # set per instance in setup(): True when the schema contains regexes
 
     def setup(self) -> None:
         schema = self.spec["schema"]
@@ -195,7 +191,7 @@ class JsonSchemaGrader(Grader):
         if self.partial and not self.required:
             raise self.spec_error("partial",
                                   "partial scoring needs a non-empty top-level 'required' list in the schema")
-        self.isolated = _uses_regex(schema)
+        self.isolation = "process" if _uses_regex(schema) else "none"
 
     def __reduce__(self):  # the compiled validator doesn't pickle: rebuild from the spec
         return type(self), (self.spec, self.path)
@@ -219,7 +215,7 @@ class JsonSchemaGrader(Grader):
 
     def _instance(self, sample: dict[str, Any], item: dict[str, Any]) -> tuple[Any, str]:
         if self.input_template is not None:
-            value = self.resolve(self.input_template, sample, item)
+            value = self.render_value(self.input_template, sample, item)
             if isinstance(value, str):
                 return parse_json_text(value, self.allow_code_fence)
             return value, "input"

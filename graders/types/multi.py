@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 
 from graders.base import Grader, Pair
+from graders.errors import SpecError
 from graders.formula import Formula, FormulaError
-from graders.registry import register
-from graders.result import GradeResult
-from graders.spec import SpecError, build_grader
+from graders.registry import build_grader, register
+from graders.result import GradeResult, is_passing
 
 # child statuses that make the composite unusable (score 0, status propagated), most severe first
 _BLOCKING = ("invalid_reference", "error", "timeout")
@@ -74,8 +74,7 @@ class MultiGrader(Grader):
                                            first.error_type)
         for key in self.gate:
             res = children[key]
-            gate_passed = res.passed if res.passed is not None else res.score >= 1.0
-            if not gate_passed:
+            if not is_passing(res):
                 return GradeResult(score=0.0, reason=f"gate '{key}' failed (score {res.score:g})")
         scores = {k: r.score for k, r in children.items()}
         if self.formula is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from graders import templates
 from graders.base import Grader
+from graders.pool import get_pool
 from graders.regex_engine import Regex, compile_regex
 from graders.registry import register
 from graders.result import GradeResult
@@ -119,8 +120,7 @@ def _regex_task(_shared: Any, job: tuple[str, int, str, str]) -> bool:
 class StringCheckGrader(Grader):
     """Exact, contains, prefix/suffix or regex match of input against reference; score 1 or 0."""
 
-    type = "string_check"
-    isolated = False  # set per instance in setup(): True when a regex can't run on RE2
+    type = "string_check"  # isolation: set per instance in setup(), "process" when a regex can't run on RE2
 
     def setup(self) -> None:
         self.operation = self.spec["operation"]
@@ -137,7 +137,7 @@ class StringCheckGrader(Grader):
         self.static_pattern: Regex | None = None
         self.templated = bool(templates.variables(reference))
         if self.operation == "regex":
-            self.isolated = self._regex_needs_isolation(reference)
+            self.isolation = "process" if self._regex_needs_isolation(reference) else "none"
         elif not self.templated and self.operation != "ne" and not self.normalize(reference).strip():
             raise self.spec_error("reference", "is empty (after normalisation): every output would compare "
                                                "the same way")
@@ -192,7 +192,7 @@ class StringCheckGrader(Grader):
             except re.error as exc:
                 return GradeResult.failure("invalid_reference", f"reference is not a valid regex: {exc}")
         engine = "re2" if pattern.can_run_linear(text) else "re"
-        if engine == "re2" or self.isolated:  # isolated: this already runs in a pool worker
+        if engine == "re2" or self.isolation == "process":  # "process": this already runs in a pool worker
             ok = pattern.matches(text)
         else:  # a surrogate in the text, or RE2 refused this rendered pattern: Python's re, hard timeout
             outcome = self._match_in_pool(pattern, text)
@@ -203,8 +203,6 @@ class StringCheckGrader(Grader):
                            details={"engine": engine})
 
     def _match_in_pool(self, pattern: Regex, text: str) -> bool | GradeResult:
-        from graders.pool import get_pool
-
         job = (pattern.source, pattern.flags, pattern.mode, text)
         outcome = get_pool().map(_regex_task, [job], timeout_s=self.timeout_s)[0]
         if outcome.kind == "ok":

@@ -33,7 +33,6 @@ class TextSimilarityGrader(Grader):
     """Scores `input` against `reference` with `evaluation_metric`."""
 
     type = "text_similarity"
-    isolated = False
 
     def setup(self) -> None:
         self.metric: str = self.spec["evaluation_metric"]
