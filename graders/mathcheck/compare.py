@@ -79,7 +79,7 @@ def _as_num(answer: Answer) -> Num | None:
     if answer.kind == "number":
         return Num(answer.value, not answer.exact, answer.places, answer.sig)
     value = answer.value
-    if answer.kind == "expr" and getattr(value, "is_number", False) and not value.has_free_symbols \
+    if answer.kind == "expr" and getattr(value, "is_number", False) and not value.free_symbols \
             and getattr(value, "is_real", False):
         if value.is_Float:
             return None
@@ -112,6 +112,10 @@ def _answers(g: Answer, p: Answer, ctx: _Ctx) -> bool:
     if g.kind == "list" and g.alt and p.kind == "number":
         return _answers(g.alt[0], p, ctx)
     if p.kind == "list" and p.alt and g.kind == "number":
+        return _answers(g, p.alt[0], ctx)
+    if g.kind == "number" and g.alt and p.kind == "list":
+        return _answers(g.alt[0], p, ctx)
+    if p.kind == "number" and p.alt and g.kind == "list":
         return _answers(g, p.alt[0], ctx)
     if g.name and p.name:
         ng, np_ = normalize_name(g.name), normalize_name(p.name)

@@ -39,7 +39,7 @@ _ANSWER_WORDS = (
     r"risposta(?:\s+finale)?|resposta(?:\s+final)?|ответ|答案|最终答案|答え|정답"
 )
 _ANSWER_IS_RE = re.compile(
-    rf"(?:{_ANSWER_WORDS})\s*(?:\*\*)?\s*(?:is|est|es|ist|lautet|è|é|是|为|は|:|：|=|—|-(?=\s))\s*(?:\*\*)?\s*:?\s*"
+    rf"(?:{_ANSWER_WORDS})\s*(?:\*\*)?\s*(?:(?:ist|is|est|es|lautet|è|é)(?![A-Za-z])|是|为|は|:|：|=|—|-(?=\s))\s*(?:\*\*)?\s*:?\s*"
     r"|\*\*\s*final\s+answer\s*:?\s*\*\*\s*:?\s*",
     re.IGNORECASE,
 )

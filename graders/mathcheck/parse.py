@@ -125,9 +125,14 @@ def _parse_top(text: str, options: ParseOptions, role: str) -> tuple[Answer, ...
     text = _plain_braces(text)
     number = read_number(text)
     if number is not None:
-        return (Answer("number", number.value, number.exact, text=text, places=number.places, sig=number.sig),)
+        answer = Answer("number", number.value, number.exact, text=text, places=number.places, sig=number.sig)
+        if _GROUPED.fullmatch(text):  # `70,110`: 70110, or the two solutions 70 and 110 against a list
+            parts = tuple(Answer("number", Fraction(int(p)), text=p) for p in text.split(","))
+            answer = replace(answer, alt=(Answer("list", parts, text=text),))
+        return (answer,)
     comma = decimal_comma_reading(text)
     text = _CONNECTOR_TEXT.sub(r" \1 ", text)
+    text = _join_top_level_groups(text)  # `f(2) = 1,440`: one number (inside brackets `(12,102)` is a pair)
     groups = [g for g in split_top(_AND_OR.sub(";", text), ";")]
     if len(groups) == 1 and len(split_top(text, ",")) == 1:
         return _parse_element(text, options, role)
@@ -156,8 +161,20 @@ def _parse_top(text: str, options: ParseOptions, role: str) -> tuple[Answer, ...
     return (answer,)
 
 
+_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
+_GROUPED_INSIDE = re.compile(r"(?<![\d,.])[1-9]\d{0,2}(?:,\d{3})+(?![\d,])")
 _CONNECTOR_TEXT = re.compile(r"\\(?:text|textnormal|mbox)\s*\{\s*((?:and|or|et|ou|und|oder|,|;))\s*\}")
 _AND_OR = re.compile(r"\s*,?\s*(?<![A-Za-z\\])(?:and|or|und|oder|et|ou)(?![a-z])\s*|\s*;\s*")
+
+
+def _join_top_level_groups(text: str) -> str:
+    out, last = [], 0
+    for m in _GROUPED_INSIDE.finditer(text):
+        depth = sum(1 if ch in "([{" else -1 if ch in ")]}" else 0 for ch in text[:m.start()])
+        if depth == 0:
+            out.append(text[last:m.start()] + m.group(0).replace(",", ""))
+            last = m.end()
+    return "".join(out) + text[last:]
 
 
 def _plain_braces(text: str) -> str:

@@ -11,7 +11,7 @@ _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*")
 # a bare number in prose: 1,234.5  1 234  2,74  .5  3/4  1 1/2, with an optional percent sign or word
 NUMBER_RE = re.compile(
     r"(?<![\w.,/^_])[-−]?(?:\d+\s+\d+\s*/\s*\d+(?![\d.,])"
-    r"|(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d/])|\d+)(?:[.,]\d+)?(?:\s*/\s*\d+)?"
+    r"|(?:\d{1,3}(?:(?:,\\!|\{,\}|,)\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d/])|\d+)(?:[.,]\d+)?(?:\s*/\s*\d+)?"
     r"|\.\d+)(?:\s*(?:\\?%|percent(?:age)?\b|pct\b))?",
     re.IGNORECASE,
 )
@@ -85,6 +85,14 @@ def find_boxed(text: str) -> list[str]:
     return [b.content for b in find_boxes(text)]
 
 
+def _one_line(content: str) -> bool:
+    """Inline math stays on one line, except for a line break inside a `{...}` group."""
+    if "\n" not in content:
+        return True
+    head = content[:content.index("\n")]
+    return head.count("{") > head.count("}")
+
+
 def _unescaped(text: str, token: str, start: int, stop_at_newline: bool) -> int:
     """Index of the next `token` not preceded by a backslash, or -1."""
     i = start
@@ -92,7 +100,7 @@ def _unescaped(text: str, token: str, start: int, stop_at_newline: bool) -> int:
         j = text.find(token, i)
         if j < 0:
             return -1
-        if stop_at_newline and "\n" in text[start:j]:
+        if stop_at_newline and not _one_line(text[start:j]):
             return -1
         if j > 0 and text[j - 1] == "\\" and token[0] == "$":
             i = j + 1
@@ -113,7 +121,7 @@ def find_spans(text: str) -> list[Found]:
             if nxt in "[(":
                 close = "\\]" if nxt == "[" else "\\)"
                 j = text.find(close, i + 2)
-                if j >= 0 and (nxt == "[" or "\n" not in text[i + 2:j]):
+                if j >= 0 and (nxt == "[" or _one_line(text[i + 2:j])):
                     spans.append(Found(i, j + 2, text[i + 2:j].strip(), "\\" + nxt))
                     i = j + 2
                     continue
