@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from graders.base import Grader, failure_from_exception
-from graders.metrics import DEFAULT_SCORER, METRIC_NAMES, embedding, pair_metric, unavailable_reason
-from graders.metrics.guards import GUARD_NAMES, guard_failure
+from graders.metrics import (
+    DEFAULT_SCORER, GUARD_NAMES, METRIC_NAMES, Similarity, SimilarityVerdict, unavailable_reason)
 from graders.registry import register
 from graders.result import GradeResult
 from graders.templates import TemplateError
@@ -47,54 +47,43 @@ class TextSimilarityGrader(Grader):
         if "fuzzy_scorer" in self.spec and self.metric != "fuzzy_match":
             raise self.spec_error("fuzzy_scorer",
                                   f"only applies to evaluation_metric 'fuzzy_match', not {self.metric!r}")
-        self._score_pair = None if self.metric == "cosine" else pair_metric(self.metric, self.fuzzy_scorer)
         self.guards: list[str] = list(self.spec.get("guards", []))
         for i, name in enumerate(self.guards):
             if name not in GUARD_NAMES:
                 raise self.spec_error(f"guards/{i}", f"{name!r} is not one of {list(GUARD_NAMES)}")
+        self.similarity = Similarity(self.metric, self.fuzzy_scorer, self.guards)
 
-    def _texts(self, sample: dict[str, Any], item: dict[str, Any]) -> tuple[str, str] | GradeResult:
-        """Rendered (candidate, reference), or the failure result for an empty side."""
-        candidate = self.render(self.input_template, sample, item)
-        reference = self.render(self.reference_template, sample, item)
-        if not reference.strip():
-            return GradeResult.failure("invalid_reference", "reference is empty")
-        if not candidate.strip():
-            return GradeResult.failure("no_answer", "output is empty")
-        for name in self.guards:
-            why = guard_failure(name, candidate, reference)
-            if why:
-                return GradeResult(score=0.0, reason=f"guard '{name}': {why}",
-                                   details={"metric": self.metric, "guard": name})
-        return candidate, reference
-
-    def _result(self, score: float) -> GradeResult:
-        label = f"fuzzy_match ({self.fuzzy_scorer})" if self.metric == "fuzzy_match" else self.metric
-        return GradeResult(score=score, reason=f"{label} = {score:.4f}", details={"metric": self.metric})
+    def _texts(self, sample: dict[str, Any], item: dict[str, Any]) -> tuple[str, str]:
+        """Rendered (candidate, reference)."""
+        return self.render(self.input_template, sample, item), self.render(self.reference_template, sample, item)
 
     def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
-        texts = self._texts(sample, item)
-        if isinstance(texts, GradeResult):
-            return texts
-        if self._score_pair is None:
-            return self._result(embedding.cosine_scores([texts])[0])
-        return self._result(self._score_pair(*texts))
+        return verdict_result(self.similarity.judge(*self._texts(sample, item)))
 
     def evaluate_batch(self, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[GradeResult]:
         """`cosine` embeds the whole batch in one pass; the other metrics grade one by one."""
-        if self._score_pair is not None:
+        if not self.similarity.batched:
             return super().evaluate_batch(pairs)
         results: list[GradeResult | None] = [None] * len(pairs)
-        todo: list[tuple[int, tuple[str, str]]] = []
+        rendered: list[tuple[int, tuple[str, str]]] = []
         for i, (sample, item) in enumerate(pairs):
             try:
-                texts = self._texts(sample, item)
+                rendered.append((i, self._texts(sample, item)))
             except TemplateError as exc:
-                texts = failure_from_exception(exc)
-            if isinstance(texts, GradeResult):
-                results[i] = texts
-            else:
-                todo.append((i, texts))
-        for (i, _), score in zip(todo, embedding.cosine_scores([t for _, t in todo])):
-            results[i] = self._result(score)
+                results[i] = failure_from_exception(exc)
+        for (i, _), verdict in zip(rendered, self.similarity.judge_batch([t for _, t in rendered])):
+            results[i] = verdict_result(verdict)
         return results  # type: ignore[return-value]
+
+
+def verdict_result(verdict: SimilarityVerdict) -> GradeResult:
+    """A blank reference is `invalid_reference`, a blank output `no_answer`, a guard's veto 0 with status `ok`."""
+    if verdict.empty == "reference":
+        return GradeResult.failure("invalid_reference", "reference is empty")
+    if verdict.empty == "output":
+        return GradeResult.failure("no_answer", "output is empty")
+    if verdict.guard:
+        return GradeResult(score=0.0, reason=f"guard '{verdict.guard}': {verdict.guard_reason}",
+                           details={"metric": verdict.metric, "guard": verdict.guard})
+    return GradeResult(score=verdict.score, reason=f"{verdict.label} = {verdict.score:.4f}",
+                       details={"metric": verdict.metric})
