@@ -13,8 +13,8 @@ from typing import Iterable
 
 from graders.metrics import embedding
 from graders.metrics.fuzzy import DEFAULT_SCORER
-from graders.metrics.guards import guard_failure
 from graders.metrics.catalog import pair_metric
+from graders.metrics.guards import guard_failure
 
 
 @dataclass(frozen=True)
