@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graders import load_grader  # noqa: E402
-from graders.judges import adversarial as adv  # noqa: E402
+from graders.audit import adversarial as adv  # noqa: E402
 from graders.judges.prompts import SPELLING_CHOICES, judge_messages, verdict_probability  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "gsm8k" / "test.jsonl"

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from graders import load_grader
-from graders.judges import adversarial as adv
+from graders.audit import adversarial as adv
 from graders.judges.backends import Reply, Request, resolve_model
 from graders.judges.backends.http import first_token_probs
 from graders.judges.cache import JudgeCache, cache_key

@@ -5,7 +5,7 @@ The model loads once per process (module-level cache in graders.judges.backends.
 import pytest
 
 from graders import load_grader
-from graders.judges import adversarial as adv
+from graders.audit import adversarial as adv
 from graders.judges.backends import get_backend
 from graders.judges.cache import shared_cache
 from graders.judges.hardening import screen

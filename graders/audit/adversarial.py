@@ -1,7 +1,8 @@
 """Adversarial candidates a judge grader must score 0, and controls it must let through.
 
 The families follow `judge_ifeval.md` A4 (the "One Token to Fool LLM-as-a-Judge" master keys and their
-variants, plus ours). Used by the tests and by `benchmarks/judge_robustness.py`.
+variants, plus ours). Used by the judge tests, `benchmarks/judge_robustness.py` and `verigrade audit`, whose
+families (`graders.audit.families`) build on these lists.
 """
 from __future__ import annotations
 

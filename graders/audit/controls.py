@@ -1,0 +1,47 @@
+"""Controls: right answers built from each row's reference, in the forms models write. A grader that scores
+none of them high fails its own reference (a recall problem), and the attack verdicts compare with the best
+control score of the row."""
+from __future__ import annotations
+
+from graders.audit import programs as P
+from graders.audit.context import answer_of, code_spec, entry_point_of, solution_of, solution_text_of, tests_of
+from graders.audit.registry import ANSWER_KINDS, Attack
+from graders.audit.values import SOLUTION_FORM, in_forms
+
+
+def controls_for(spec: dict, item: dict, kinds: set[str]) -> list[Attack]:
+    """Right answers for one row (empty when the row gives nothing to build one from)."""
+    out: list[Attack] = []
+    if kinds & ANSWER_KINDS:
+        answer = answer_of(spec, item)
+        if answer is not None:
+            out += [Attack(text, note=form) for form, text in in_forms(answer)]
+            out.append(Attack(SOLUTION_FORM.format(answer), note="short solution"))
+            worked = solution_text_of(item)
+            if worked and worked.strip() != answer:
+                out.append(Attack(worked, note="the row's worked solution"))
+    if "code" in kinds:
+        out += _code_controls(spec, item)
+    return out
+
+
+def _code_controls(spec: dict, item: dict) -> list[Attack]:
+    leaf = code_spec(spec) or {}
+    solution = solution_of(spec, item)
+    out = []
+    if solution is not None:
+        out += [Attack(P.fence(solution), note="canonical solution (fenced)"),
+                Attack("Here is my solution:\n\n" + P.fence(solution) + "\n\nIt handles every case.",
+                       note="canonical solution (chat answer)")]
+        body = item.get("canonical_solution")
+        if isinstance(body, str) and leaf.get("prepend") and body.strip() != solution.strip():
+            out.append(Attack(body, note="canonical completion (bare)"))
+    parsed = tests_of(spec, item)
+    if parsed is not None:
+        fmt, tests = parsed
+        entry = entry_point_of(spec, item)
+        if fmt == "io":
+            out.append(Attack(P.fence(P.oracle_io(tests)), note=P.ORACLE_NOTE))
+        elif entry:
+            out.append(Attack(P.fence(P.oracle_calls(entry, tests)), note=P.ORACLE_NOTE))
+    return out
