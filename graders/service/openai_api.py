@@ -43,9 +43,7 @@ class RequestGraders:
         self.cache_size = cache_size
         self.allow_any_judge_model = allow_any_judge_model
         self._lock = threading.Lock()
-        from graders.judges.backends import resolve_model
-
-        self._resolve = resolve_model
+        self._resolve = resolve_model = _model_resolver()
         self.allowed_models = {"local:default"} | {
             resolve_model(spec.get("model")) for g in served.values() for spec in _walk_specs(g.spec)
             if spec.get("type") in JUDGE_TYPES}
@@ -86,6 +84,15 @@ class RequestGraders:
                                    "requests (allowed: the embedded local model and the models of the served "
                                    "graders; start the server with --allow-request-judge-models to lift this)",
                                    param="grader.model", code="model_not_allowed")
+
+
+def _model_resolver():
+    """The judges' canonical model string function (`local:default`, `openai:NAME`, a URL)."""
+    try:
+        from graders.models.routing import canonical_model
+    except ImportError:  # before the judges' backends moved to graders.models
+        from graders.judges.backends import resolve_model as canonical_model
+    return canonical_model
 
 
 def _walk_specs(spec: Any):

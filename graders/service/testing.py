@@ -47,12 +47,14 @@ def served_subprocess(args: list[str], port: int | None = None, startup_timeout_
     Leaving the block sends SIGTERM (graceful shutdown) and waits; a child that won't stop is killed."""
     import subprocess
     import sys
+    import tempfile
 
     import httpx
 
     port = port or free_port()
+    log = tempfile.TemporaryFile(mode="w+")  # a pipe nobody reads could fill up and block the server
     proc = subprocess.Popen([sys.executable, "-m", "graders.cli", "serve", *args, "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + startup_timeout_s
@@ -63,7 +65,8 @@ def served_subprocess(args: list[str], port: int | None = None, startup_timeout_
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"verigrade serve did not start: {proc.stderr.read() if proc.poll() is not None else 'timeout'}")
+                log.seek(0)
+                raise RuntimeError(f"verigrade serve did not start: {log.read()[-3000:]}")
             time.sleep(0.1)
         yield url, proc
     finally:
@@ -73,3 +76,4 @@ def served_subprocess(args: list[str], port: int | None = None, startup_timeout_
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
