@@ -11,7 +11,7 @@ import jsonschema
 from graders.base import Grader
 from graders.errors import SpecError, pointer
 from graders.registry import build_grader
-from graders.schema import grader_schema
+from graders.schema import REFUSED_KEYWORD, grader_schema
 
 __all__ = ["SpecError", "build_grader", "load_grader", "pointer", "read_spec", "validate_spec"]
 
@@ -55,7 +55,8 @@ def validate_spec(spec: dict[str, Any]) -> list[str]:
     problems = set()
     for err in _validator().iter_errors(spec):
         for leaf in _leaf_errors(err):
-            problems.add((tuple(str(p) for p in leaf.absolute_path), leaf.message))
+            refused = leaf.schema.get(REFUSED_KEYWORD) if isinstance(leaf.schema, dict) else None
+            problems.add((tuple(str(p) for p in leaf.absolute_path), refused or leaf.message))
     return [f"{pointer(path)}: {msg}" for path, msg in sorted(problems)]
 
 

@@ -128,3 +128,44 @@ def test_openai_string_check_example_unchanged():
     g = load_grader(spec)
     assert g.grade("positive", {"label": "positive"}).score == 1.0
     assert g.grade("negative", {"label": "positive"}).score == 0.0
+
+
+# -- timeout_s: only types that enforce it as a hard timeout accept it (issue 11) ----------------------------
+TIMEOUT_ACCEPTED = {"string_check", "json_schema", "math_equivalence", "instruction_following", "unit_tests",
+                    "python", "judge", "score_model", "label_model"}
+
+
+def test_timeout_s_is_accepted_exactly_by_the_types_that_enforce_it():
+    schema = grader_schema()
+    accepting = {name for name in fragment_names() if "not" not in schema["$defs"][name]["properties"]["timeout_s"]}
+    assert accepting == TIMEOUT_ACCEPTED
+    # a type that runs in the worker pool or in containers always enforces it
+    for name, cls in implemented_types().items():
+        if cls.isolation in ("process", "container"):
+            assert name in accepting, name
+
+
+def test_timeout_s_on_a_type_that_cannot_enforce_it_is_a_spec_error_with_a_pointer():
+    similarity = {"type": "text_similarity", "reference": "{{ item.ref }}", "evaluation_metric": "bleu",
+                  "timeout_s": 2}
+    with pytest.raises(SpecError) as info:
+        load_grader(similarity)
+    assert info.value.errors == ["/timeout_s: text_similarity does not accept timeout_s: it grades in the calling "
+                                 "process, where no hard timeout can be enforced"]
+    nested = {"type": "multi", "graders": {"close": similarity, "exact": {**GOOD, "timeout_s": 2}}, "timeout_s": 5}
+    errors = validate_spec(nested)
+    assert errors[0].startswith("/graders/close/timeout_s: text_similarity does not accept timeout_s")
+    assert errors[1].startswith("/timeout_s: multi does not accept timeout_s: each sub-grader enforces its own")
+    assert len(errors) == 2  # string_check enforces it: accepted
+
+
+def test_timeout_s_stays_a_positive_number_where_accepted():
+    assert validate_spec({**GOOD, "timeout_s": 0}) == ["/timeout_s: 0 is less than or equal to the minimum of 0"]
+    assert validate_spec({**GOOD, "timeout_s": 1.5}) == []
+
+
+def test_no_shipped_spec_gives_timeout_s_to_a_type_that_refuses_it():
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "grader_specs").glob("*.json")):
+        assert validate_spec(json.loads(path.read_text())) == [], path.name

@@ -1,7 +1,13 @@
 """The grader JSON Schema (draft 2020-12), assembled from one fragment per grader type.
 
 `graders/schema/types/<type>.json` holds the type's own fields (and optional helper `$defs`, shared by
-name across fragments); `common.json` the fields every grader has. `grader_schema()` returns the assembled schema; `verigrade schema` prints it.
+name across fragments); `common.json` the fields every grader has. `grader_schema()` returns the assembled
+schema; `verigrade schema` prints it.
+
+`timeout_s` is accepted only by types that enforce it as a hard timeout (a worker process or a container is
+killed, a deadline is kept): their fragment opts in with `"accepts_timeout_s": "<what the timeout bounds>"`.
+Any other type refuses the field with a spec error that says why (its fragment's `"refuses_timeout_s"`, by
+default "it grades in the calling process"); `REFUSED_KEYWORD` carries the message to `validate_spec`.
 """
 from __future__ import annotations
 
@@ -12,6 +18,9 @@ from importlib import resources
 from typing import Any
 
 SCHEMA_ID = "urn:verigrade:grader-spec"
+TIMEOUT_MARKER = "accepts_timeout_s"
+REFUSAL_MARKER = "refuses_timeout_s"  # optional: why a type that doesn't opt in refuses it (default: runs in the caller)
+REFUSED_KEYWORD = "x-refused"  # annotation on a refused field's schema: the spec error's message
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -33,6 +42,7 @@ def grader_schema() -> dict[str, Any]:
     for name in types:
         frag = copy.deepcopy(_read(f"types/{name}.json"))
         props = {"type": {"const": name}, **{k: v for k, v in common["properties"].items() if k != "type"}}
+        props["timeout_s"] = _timeout_field(name, frag, common["hard_timeout_properties"]["timeout_s"])
         props.update(frag.get("properties", {}))
         definition: dict[str, Any] = {
             "type": "object",
@@ -65,3 +75,12 @@ def grader_schema() -> dict[str, Any]:
         "$ref": "#/$defs/grader",
         "$defs": defs,
     }
+
+
+def _timeout_field(type_name: str, fragment: dict[str, Any], field: dict[str, Any]) -> dict[str, Any]:
+    """`timeout_s` for a type that opted in (its fragment says what the timeout bounds), else a refusal."""
+    bounds = fragment.get(TIMEOUT_MARKER)
+    if bounds:
+        return {**field, "description": f"{field['description']} {type_name}: {bounds}"}
+    why = fragment.get(REFUSAL_MARKER, "it grades in the calling process, where no hard timeout can be enforced")
+    return {"not": {}, REFUSED_KEYWORD: f"{type_name} does not accept timeout_s: {why}"}
