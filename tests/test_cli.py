@@ -103,6 +103,9 @@ def test_types_lists_every_type_one_line_each():
     names = [line.split()[0] for line in res.stdout.splitlines()]
     for name in ("string_check", "text_similarity", "json_schema", "multi", "python", "score_model", "label_model"):
         assert name in names
+    columns = {line.split()[0]: line.split()[1:3] for line in res.stdout.splitlines()}
+    assert columns["math_equivalence"] == ["process", "timeout_s"]  # where it runs; takes a hard timeout
+    assert columns["text_similarity"] == ["none", "-"]
 
 
 def test_schema_command_prints_the_schema():

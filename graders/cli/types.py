@@ -14,24 +14,28 @@ def register(subparsers) -> None:
     s.set_defaults(func=run_schema)
 
 
-def describe_types() -> list[tuple[str, str]]:
+def describe_types() -> list[tuple[str, str, str, str]]:
+    """`(type, isolation, "timeout_s" or "-", first docstring line)` per schema fragment."""
     implemented = implemented_types()
+    definitions = grader_schema()["$defs"]
     rows = []
     for name in fragment_names():
+        timeout = "-" if "not" in definitions[name]["properties"]["timeout_s"] else "timeout_s"
         cls = implemented.get(name)
         if cls is not None:
             doc = (cls.__doc__ or "").strip().splitlines()
-            rows.append((name, doc[0] if doc else ""))
+            rows.append((name, cls.isolation, timeout, doc[0] if doc else ""))
         else:
-            rows.append((name, f"(unavailable) {unavailable_reason(name)}"))
+            rows.append((name, "-", timeout, f"(unavailable) {unavailable_reason(name)}"))
     return rows
 
 
 def run_types(args) -> int:
+    """One line per type: name, where it runs (isolation), whether it takes a hard timeout_s, summary."""
     rows = describe_types()
-    width = max(len(name) for name, _ in rows)
-    for name, text in rows:
-        print(f"{name.ljust(width)}  {text}")
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     return 0
 
 
