@@ -39,6 +39,7 @@ _ANSWER_WORDS = (
     r"risposta(?:\s+finale)?|resposta(?:\s+final)?|ответ|答案|最终答案|答え|정답"
 )
 _ANSWER_IS_RE = re.compile(
+    r"(?<![Oo]ur )(?<![Mm]y )(?<![Yy]our )(?<![Cc]heck )(?<![Cc]hecking )(?<![Tt]his )(?<![Tt]hat )"
     rf"(?:{_ANSWER_WORDS})\s*(?:\*\*)?\s*(?:(?:ist|is|est|es|lautet|è|é)(?![A-Za-z])|是|为|は|:|：|=|—|-(?=\s))\s*(?:\*\*)?\s*:?\s*"
     r"|\*\*\s*final\s+answer\s*:?\s*\*\*\s*:?\s*",
     re.IGNORECASE,
@@ -50,8 +51,8 @@ _RETRACTION = re.compile(
     r"however|hmm|recheck|redo|check|nein|non)(?![A-Za-z])", re.IGNORECASE)
 _GAP_NOISE = re.compile(r"\\text\s*\{([^{}]*)\}|\\(?:quad|qquad|,|;|!| )|\\[\[\]()]|[$&]|\\\\")
 HEDGE_WORDS = re.compile(
-    r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|either|alternatively|otherwise|ou|oder|vielleicht|"
-    r"peut-être|quizás|quizas|tal\s+vez|talvez|forse)(?![A-Za-z])|或者|或|\\approx|\\sim(?![a-z])|\\lor|≈|~",
+    r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|ou|oder|vielleicht|peut-être|quizás|quizas|tal\s+vez|"
+    r"talvez|forse)(?![A-Za-z])|或者|或|\\approx|\\sim(?![a-z])|\\lor|≈|~",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(r"(?<![A-Za-z])(?:between|entre|zwischen|from)(?![A-Za-z])", re.IGNORECASE)
@@ -243,7 +244,14 @@ def extract_final_number(text: str) -> Extraction | None:
     text, where, spans = _final(text)
     if where is None:
         return None
-    numbers = numbers_in(text, where[0], where[1], spans)
+    start, end = where
+    equals = [m.end() for m in re.finditer(r"(?<![<>!=])=(?!=)", text[start:end])
+              if not any(s.start <= start + m.start() < s.end for s in spans)]
+    if equals:  # `9 + 6 = 15 liters out of the 24 liters`: the result after the last `=`
+        after = numbers_in(text, start + equals[-1], end, spans)
+        if after:
+            return Extraction("final_number", [after[0].content], after[0].start, after[0].end, detail="after =")
+    numbers = numbers_in(text, start, end, spans)
     if not numbers:
         return None
     last = numbers[-1]
@@ -306,7 +314,7 @@ def iter_extractions(text: str, steps: tuple):
             found = _BY_NAME[step](text)
             if step == "boxed" and found is not None:
                 later = extract_answer_is(text)   # "Final Answer: ..." after the last box overrides the box
-                if later is not None and later.start >= found.end:
+                if later is not None and later.start >= found.end and re.search(r"[\d\\$^]", later.text):
                     found = later
         if found is not None:
             found.answers = [a.strip() for a in found.answers if a and a.strip()]
@@ -338,38 +346,51 @@ def extract_answers(text: str, steps: tuple) -> tuple[str, list[str]]:
 
 
 # -- hedges around an extracted answer -----------------------------------------------------------------------
+_FILLER = r"(?:\s*(?:maybe|perhaps|possibly|probably|even|rather|also|it(?:'s|\s+is|\s+could\s+be|\s+might\s+be)|the\s+answer\s+is|is)\b)*"
+_AFTER_HEDGE = re.compile(rf"[\s,.;:)(]*(?:\*\*)?\s*(?P<word>{HEDGE_WORDS.pattern}){_FILLER}[\s:,]*", re.IGNORECASE)
+_BEFORE_HEDGE = re.compile(rf"\s*,?\s*(?P<word>{HEDGE_WORDS.pattern}){_FILLER}[\s:,]*(?:\*\*)?\s*$", re.IGNORECASE)
+_RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in|approx|sim)(?![A-Za-z])")
+
+
+def _value_like(found: Found, text: str) -> bool:
+    """A bare value, not a relation and not an operand inside a computation (`192 / 1.2 or 160`)."""
+    if len(found.content) > 40 or _RELATION.search(found.content):
+        return False
+    if found.kind != "number":
+        return True
+    before = text[max(0, found.start - 3):found.start].rstrip()
+    after = text[found.end:found.end + 3].lstrip()
+    return not (before[-1:] in tuple("+-*/=^×÷·") or after[:1] in tuple("+-*/=^×÷·") or after[:1].isalpha()
+                or before[-1:].isalpha())
+
+
 def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
-    """Other values the output offers next to the extracted answer, as (hedge word, value) pairs:
-    `17 or 18`, `\\boxed{72}, or maybe 73`, `between 12 and 13`, `The answer is 72. Or 73.`"""
-    if found.method in ("full", "regex") or found.end <= found.start:
-        return []
-    text = strip_chat_tail(text)
-    if found.end > len(text):
+    """Other values offered right next to the extracted answer, as (hedge word, value) pairs: `17 or 18`,
+    `\\boxed{72}, or maybe 73`, `The answer is 72. Or 73.`, `between 12 and 13`. Only a bare value directly
+    before or after the answer counts (an "Or:" paragraph with another derivation is not a hedge)."""
+    if found.method in ("full", "regex") or found.end <= found.start or found.end > len(text):
         return []
     spans = find_spans(text)
-    sent_start = next((s for s, e in sentences(text, spans) if s <= found.start < e), 0)
-    tail_end = min(len(text), found.end + 400)
-    before = [c for c in _candidates(text, sent_start, found.start, spans) if c.end <= found.start]
-    after = [c for c in _candidates(text, found.end, tail_end, spans) if c.start >= found.end]
     pairs = []
-    if before:
+    head = text[max(0, found.start - 60):found.start]
+    before = [c for c in _candidates(text, max(0, found.start - 60), found.start, spans) if c.end <= found.start]
+    if before and _value_like(before[-1], text):
         gap = text[before[-1].end:found.start]
-        m = HEDGE_WORDS.search(gap)
+        m = _BEFORE_HEDGE.fullmatch(gap)
         if m:
-            pairs.append((m.group(0), before[-1].content))
-        elif re.fullmatch(r"\s*(?:and|et|und|y|to|à|bis|-|–)\s*", gap) and _BETWEEN.search(
-                text[max(sent_start, before[-1].start - 12):before[-1].start]):
+            pairs.append((m.group("word"), before[-1].content))
+        elif re.fullmatch(r"\s*(?:and|et|und|y|to|à|bis|–)\s*", gap) and _BETWEEN.search(
+                text[max(0, before[-1].start - 12):before[-1].start]):
             pairs.append(("between", before[-1].content))
-    for m in HEDGE_WORDS.finditer(text, found.end, tail_end):
-        nxt = next((c for c in after if c.start >= m.end()), None)
-        if nxt is None:
-            break
-        between_text = text[m.end():nxt.start]
-        if "\n\n" in between_text or len(between_text) > 60:
-            continue
-        pairs.append((m.group(0), nxt.content))
-    if after and _BETWEEN.search(text[sent_start:found.start][-12:]) and re.match(
-            r"\s*(?:and|et|und|y|to|à|bis|-|–)\s*$", text[found.end:after[0].start]):
+    tail = text[found.end:found.end + 80].split("\n\n")[0]
+    m = _AFTER_HEDGE.match(tail)
+    after = [c for c in _candidates(text, found.end, found.end + len(tail), spans) if c.start >= found.end]
+    if m:
+        nxt = next((c for c in after if c.start == found.end + m.end()), None)
+        if nxt is not None and _value_like(nxt, text):
+            pairs.append((m.group("word"), nxt.content))
+    if after and _BETWEEN.search(head[-14:]) and _value_like(after[0], text) and re.fullmatch(
+            r"\s*(?:and|et|und|y|to|à|bis|–)\s*", text[found.end:after[0].start]):
         pairs.append(("between", after[0].content))
     return pairs
 

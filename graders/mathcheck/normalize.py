@@ -28,7 +28,7 @@ _PERCENT = re.compile(
     r"\s*(?:\\%|%|\\text\{\s*\\?%\s*\}|\s?\\?percent(?:age)?|\s?\\text\{\s*percent(?:age)?\s*\}|\s?pct)\s*$",
     re.IGNORECASE)
 _DEGREE = re.compile(r"\s*(?:\^\s*\{?\s*\\circ\s*\}?|°|\\circ|\\degree)\s*$")
-_TEXT_UNIT = re.compile(r"\s*\\(?:text|mbox|mathrm)\s*\{\s*([A-Za-z][A-Za-z .]*)\}\s*(\^\s*\{?\s*[23]\s*\}?)?\s*$")
+_TEXT_UNIT = re.compile(r"\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{\s*([A-Za-z][A-Za-z .]*)\}\s*(\^\s*\{?\s*[23]\s*\}?)?\s*$")
 _PLAIN_UNIT = re.compile(r"(?<=[\d}])\s*([A-Za-z][A-Za-z.]+(?:\s+[A-Za-z][A-Za-z.]*)?)\s*(\^\s*\{?\s*[23]\s*\}?|[²³])?\s*$")
 _CURRENCY = re.compile(r"^(?:US)?[$€£¥₹₽₩]\s*|\s*(?:[$€£¥₹₽₩]|\\euro|\\pounds|\\yen)\s*$")
 BASE_NUMBER = re.compile(r"(-?[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)?)_\{?(\d+)\}?")

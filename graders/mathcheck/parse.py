@@ -241,17 +241,30 @@ def _parse_element(text: str, options: ParseOptions, role: str) -> tuple[Answer,
     hedge = any(_HEDGE_OPS.match(op) for op in ops)
     if not name and not hedge and len(sides) == 2 and re.search(r"[A-Za-z]", _strip_commands(text)):
         return (_equation(text, options),)   # 2x + 4y - 3 = 0, x^2/4 + y^2/3 = 1
-    if role == "reference" and not hedge:
-        value = parse_value(sides[-1], options)
-        return (replace(value, name=name, source=text),)
+    if role == "reference":
+        last = replace(parse_value(sides[-1], options), name=name, source=text)
+        try:
+            ranked = _consistent_sides(sides, ops, hedge, options)
+        except Unparseable:  # a trusted `=` chain that contradicts itself (`1 = \\zzz = x = 0`): its last side;
+            if hedge:        # `12 \\approx 13` as a reference is a data bug (invalid_reference)
+                raise
+            return (last,)
+        readings = [replace(a, name=name, source=text) for a in ranked]
+        return tuple(readings) + ((last,) if last not in readings else ())
+    ranked = _consistent_sides(sides, ops, hedge, options)
+    return (replace(ranked[0], name=name, source=text),)
+
+
+def _consistent_sides(sides: list[str], ops: list[str], hedge: bool, options: ParseOptions) -> list[Answer]:
+    """The sides of a chain, most precise first, after checking that they state one value (Hedged if not)."""
     parsed = []
     for side in sides:
-        try:
-            parsed.append(parse_value(side, options))
+        try:  # `0.56 = 56\%`: inside a chain a percent sign means a fraction, whatever the policy
+            parsed.append(parse_value(side, options, percent="equal_fraction"))
         except Unparseable:
             continue
     if not parsed:
-        raise Unparseable(f"cannot parse any side of {text[:60]!r}")
+        raise Unparseable(f"cannot parse any side of {' = '.join(sides)[:60]!r}")
     constant = [a for a in parsed if _is_constant(a)]
     checked = parsed if hedge else constant
     from graders.mathcheck.compare import consistent
@@ -260,11 +273,7 @@ def _parse_element(text: str, options: ParseOptions, role: str) -> tuple[Answer,
         for b in checked[i + 1:]:
             if not consistent(a, b, approx=hedge):
                 raise Hedged(a.text, b.text, next((op for op in ops if _HEDGE_OPS.match(op)), "="))
-    ranked = sorted(constant or parsed[-1:], key=_precision, reverse=True)
-    best = replace(ranked[0], name=name, source=text)
-    if role == "reference" and hedge:
-        return (best,) + tuple(replace(a, name=name) for a in ranked[1:])
-    return (best,)
+    return sorted(constant or parsed[-1:], key=_precision, reverse=True)
 
 
 def _strip_commands(text: str) -> str:

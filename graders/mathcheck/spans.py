@@ -139,7 +139,8 @@ def find_spans(text: str) -> list[Found]:
             j = _unescaped(text, "$", i + 1, True)
             if j > i + 1:
                 content = text[i + 1:j]
-                if not (content[:1].isdigit() and looks_like_prose(content)):
+                currency = content[:1].isdigit() and (looks_like_prose(content) or text[j + 1:j + 2].isdigit())
+                if not currency:  # `costs $5 and $6`, `170*$65=$11050`: dollar signs, not math
                     spans.append(Found(i, j + 1, content.strip(), "$"))
                     i = j + 1
                     continue
@@ -160,14 +161,16 @@ NOT_PROSE_WORDS = {
 
 
 def looks_like_prose(text: str) -> bool:
-    """Two or more plain words (outside `\\text{}` and LaTeX commands): a sentence, not an answer."""
+    """Two or more plain words (outside `\\text{}` and LaTeX commands; `AB`, `CD` are names): a sentence."""
     text = _TEXT_ARG.sub(" ", text)
-    words = [w for w in _WORD.findall(text) if w.lower() not in NOT_PROSE_WORDS]
+    words = [w for w in _WORD.findall(text) if w.lower() not in NOT_PROSE_WORDS and not w.isupper()]
     return len(words) >= 2
 
 
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|(?<=\d)[.!?](?=\s+[A-Z\\$]|\s*\n|\s*$)|\n\s*\n|\n")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|p\.m|a\.m|Dr|Mr|Mrs|Fig|eq|Eq|No)|\b[A-Za-z])$")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|p\.m|a\.m|Dr|Mr|Mrs|Ms|St|Fig|eq|Eq|No|lbs?|oz|ft|in|hrs?|mins?|secs?|yds?"
+    r"|pts|cm|mm|km|kg|mg|sq|cu|mi|gal|qt|pt|tsp|tbsp)|\b[A-Za-z])$")
 
 
 def sentences(text: str, spans: list[Found] | None = None) -> list[tuple[int, int]]:
@@ -185,7 +188,7 @@ def sentences(text: str, spans: list[Found] | None = None) -> list[tuple[int, in
             k += 1
         if k < len(inside) and inside[k][0] <= pos < inside[k][1]:
             continue
-        if text[pos] == "." and _ABBREVIATION.search(text[max(0, pos - 6):pos]):
+        if text[pos] == "." and _ABBREVIATION.search(text[max(0, pos - 7):pos]):
             continue
         cuts.append(m.end())
     out, start = [], 0

@@ -102,7 +102,7 @@ def _parse_plain(text: str):
 def _latex_configs(strip_units: bool):
     from latex2sympy2_extended import NormalizationConfig
 
-    return NormalizationConfig(basic_latex=True, units=strip_units, malformed_operators=False, nits=False,
+    return NormalizationConfig(basic_latex=True, units=False, malformed_operators=False, nits=False,
                                boxed="none", equations=False)
 
 
