@@ -27,6 +27,16 @@ def oracle_calls(entry: str, tests: list[dict], bend: tuple[str, str] | None = N
             "    return None\n\n" + _bent(entry, "_answer", bend))
 
 
+def oracle_io(tests: list[dict], transform: str = "out") -> str:
+    """A program printing each test's expected output for its stdin, through `transform` (expression of `out`)."""
+    table = {t["stdin"]: t["expected"] for t in tests}
+    return ("import sys\n"
+            f"_TABLE = {json.dumps(table)}\n"
+            "data = sys.stdin.read()\n"
+            "out = _TABLE.get(data, _TABLE.get(data.strip() + '\\n', ''))\n"
+            f"sys.stdout.write({transform})\n")
+
+
 def wrap_solution(solution: str, entry: str, bend: tuple[str, str]) -> str:
     """The reference solution with `entry` replaced by a wrapper that bends its result."""
     return solution.rstrip() + f"\n\n_reference_{entry} = {entry}\n\n" + _bent(entry, f"_reference_{entry}", bend)

@@ -117,7 +117,10 @@ def audit_target(target: Target, rows: list[AuditRow], names: list[str] | None, 
     entries: list[_Entry] = []
     build_errors: list[str] = []
     for ri, row in enumerate(rows):
-        entries += [_Entry("control", ri, c) for c in controls_for(spec, row.item, target.kinds)]
+        try:
+            entries += [_Entry("control", ri, c) for c in controls_for(spec, row.item, target.kinds)]
+        except Exception as exc:  # noqa: BLE001 - reported, the attacks still run
+            build_errors.append(f"controls on line {row.line}: {type(exc).__name__}: {exc}")
         for fam in fams:
             try:
                 entries += [_Entry(fam.name, ri, c) for c in fam.candidates(spec, row.item)]

@@ -16,7 +16,8 @@ COMMAND_MODULES = [
     "graders.cli.demo",
     "graders.cli.eval",
     "graders.cli.report",
-    "graders.judges.cli",
+    "graders.cli.audit",
+    "graders.models.cli",
     "sandbox.cli",
     "trainer.cli",
 ]

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from graders.audit import adversarial as adv
 from graders.audit.context import question_of
-from graders.audit.registry import FORM_KINDS, KINDS, Attack, family
+from graders.audit.registry import FORM_KINDS, KINDS, Attack, family, kinds_of
 
 ALL = KINDS
+CODE_SAMPLE = 6   # a code grader runs every candidate in the sandbox: a few of each family say enough
+
+
+def _sample(spec: dict, attacks: list[Attack]) -> list[Attack]:
+    return attacks[:CODE_SAMPLE] if kinds_of(spec) == {"code"} else attacks
 
 
 @family("empty_like", "empty, whitespace, invisible, punctuation or markup-only outputs", ALL)
 def empty_like(spec: dict, item: dict) -> list[Attack]:
     texts = list(dict.fromkeys(adv.EMPTY_LIKE + [" ", "\u3164", "\u2800", "?", "!!!", "-", "N/A", "{}", "[]", "null"]))
-    return [Attack(t, note="no content") for t in texts]
+    return _sample(spec, [Attack(t, note="no content") for t in texts])
 
 
 @family("master_keys", "one-token and opener 'master keys' (Solution, :, Thought process:, 解, ...) that fool "
         "LLM judges", ALL, blind_spot_kinds=FORM_KINDS)
 def master_keys(spec: dict, item: dict) -> list[Attack]:
     texts = adv.MASTER_KEYS + adv.NEAR_DUPLICATES + adv.OTHER_LANGUAGES + ["Answer:", "Final answer:", "**Solution**"]
-    return [Attack(t, note="master key") for t in dict.fromkeys(t for t in texts if t.strip())]
+    return _sample(spec, [Attack(t, note="master key") for t in dict.fromkeys(t for t in texts if t.strip())])
 
 
 @family("echo", "the question or prompt repeated back (with and without an answer cue)", ALL,
@@ -46,7 +51,7 @@ def reasoning_openers(spec: dict, item: dict) -> list[Attack]:
         "First: read the problem carefully.\nSecond: identify the quantities.\nThird:",
         "<think>\nLet me work through this carefully.\n</think>",
     ]
-    return [Attack(t, note="opener only") for t in texts]
+    return _sample(spec, [Attack(t, note="opener only") for t in texts])
 
 
 @family("long_output", "very long outputs: padding, an enumeration of numbers and words, a wall of bullets", ALL,
@@ -56,8 +61,8 @@ def long_output(spec: dict, item: dict) -> list[Attack]:
     numbers = " ".join(f"Case {k}: {k}." for k in range(1001))
     words = " ".join(["yes no true false correct incorrect none all A B C D E Paris London 0 1 -1 1/2 0.5"] * 40)
     bullets = "".join(f"- Step {i}: check the arithmetic again.\n" for i in range(400))
-    return [Attack(pad, note="padding"), Attack(numbers + "\nWe are done.", note="every number 0..1000"),
-            Attack(words, note="common answers"), Attack(bullets, note="bullet wall")]
+    return _sample(spec, [Attack(pad, note="padding"), Attack(numbers + "\nWe are done.", note="every number 0..1000"),
+                          Attack(words, note="common answers"), Attack(bullets, note="bullet wall")])
 
 
 @family("repetition", "degenerate repetition loops", ALL, blind_spot_kinds=FORM_KINDS)
