@@ -1,0 +1,182 @@
+"""verigrade audit on real graders (no Docker, no model): weak specs are caught by the family that should catch
+them, strict specs pass, the shipped specs pass their own audit, and the command's outputs hold together."""
+import json
+from pathlib import Path
+
+import pytest
+
+from graders.audit import Attack, audit, family, load_rows, parse_row
+from graders.audit.registry import FAMILIES, families_for
+from graders.audit.verdicts import Outcome, judge_family
+from graders.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "audit"
+SPECS = ROOT / "grader_specs"
+SHORT = DATA / "short_answers.jsonl"
+
+
+def verdicts(report, target: str = "/") -> dict[str, str]:
+    t = next(t for t in report.targets if t.path == target)
+    return {f.name: f.verdict for f in t.families}
+
+
+def run_audit(spec, data=SHORT, families=None, items=20):
+    return audit(str(spec) if isinstance(spec, Path) else spec, load_rows(data, items), families)
+
+
+# -- deliberately weak specs, each caught by a named family ---------------------------------------------------
+def test_ilike_against_a_short_reference_is_caught_by_near_miss_and_shotgun():
+    v = verdicts(run_audit(DATA / "weak_ilike.json"))
+    assert v["near_miss"] == "fail"      # "720" contains "72"
+    assert v["shotgun"] == "fail"        # "72 or 73" contains "72" wherever it stands
+    assert v["long_output"] == "fail"    # an enumeration of 0..1000 contains every short number
+
+
+def test_remove_all_punctuation_on_numbers_is_caught_by_near_miss():
+    report = run_audit(DATA / "weak_punctuation.json")
+    near = next(f for f in report.targets[0].families if f.name == "near_miss")
+    assert near.verdict == "fail"
+    hits = [e["output"] for e in near.examples if e["hit"]]
+    assert any(o.lstrip("-").replace(".", "") != o for o in hits)  # a sign or a decimal point was erased
+
+
+def test_the_shipped_exact_answer_spec_keeps_signs_and_decimal_points():
+    v = verdicts(run_audit(SPECS / "exact_answer.json"))
+    assert v["near_miss"] == "pass" and v["shotgun"] == "pass"
+
+
+def test_multiple_answers_any_is_caught_by_shotgun():
+    report = run_audit(DATA / "weak_math_any.json")
+    shotgun = next(f for f in report.targets[0].families if f.name == "shotgun")
+    assert shotgun.verdict == "fail" and shotgun.shapes_multi > 0
+    last = run_audit({**json.loads((DATA / "weak_math_any.json").read_text()), "multiple_answers": "last"},
+                     families=["shotgun"])
+    assert verdicts(last)["shotgun"] == "pass"
+
+
+# -- the shipped specs pass their own audit ---------------------------------------------------------------------
+SHIPPED = ["exact_answer", "format_then_answer", "fuzzy_reference", "json_output", "math", "ifeval",
+           pytest.param("gsm8k", marks=pytest.mark.xfail(strict=True, reason=(
+               "real hole: the final_number step reads '20' from the last sentence of an echoed question ('... if "
+               "the size of Wendi's flock is 20 chickens?'), line 3 of gsm8k.jsonl; reported to the math owner")))]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_specs_pass_their_own_audit(name):
+    report = run_audit(SPECS / f"{name}.json", SPECS / f"{name}.jsonl")
+    failing = {t.name: [f.name for f in t.families if f.verdict == "fail"] for t in report.targets}
+    assert report.exit_code == 0, failing
+    for t in report.targets:
+        assert not t.build_errors, t.build_errors
+        assert t.recall["verdict"] in ("ok", "n/a") or t.recall["rows_failing"] == [9], t.recall  # line 9: '.' reference
+
+
+def test_recall_problem_is_reported_first_and_named():
+    spec = {"type": "math_equivalence", "name": "needs_hash", "reference": "{{ item.answer }}",
+            "extract": {"regex": "ANSWER=(\\S+)", "group": 1}}
+    recall = run_audit(spec, items=3).targets[0].recall
+    assert recall["verdict"] == "problem" and recall["message"].startswith("RECALL PROBLEM")
+    assert len(recall["rows_failing"]) == 3 and recall["examples"]
+
+
+# -- multi trees: the whole and each sub-grader ----------------------------------------------------------------
+def test_multi_trees_audit_the_whole_and_each_sub_grader():
+    report = run_audit(SPECS / "format_then_answer.json", SPECS / "format_then_answer.jsonl")
+    paths = [t.path for t in report.targets]
+    assert paths == ["/", "/graders/format", "/graders/answer"]
+    assert report.targets[2].recall["verdict"] == "ok"
+
+
+# -- families are a registry ------------------------------------------------------------------------------------
+def test_a_registered_family_is_run_and_judged():
+    @family("test_unit_suffix", "the reference with a unit glued on", kinds={"string"})
+    def unit_suffix(spec, item):
+        return [f"{item['answer']}kg", Attack(f"{item['answer']} m", note="metres")]
+
+    try:
+        assert "test_unit_suffix" in [f.name for f in families_for({"string"})]
+        spec = {"type": "string_check", "name": "prefix", "input": "{{ sample.output_text }}",
+                "reference": "{{ item.answer }}", "operation": "starts_with"}
+        v = verdicts(run_audit(spec, families=["test_unit_suffix"]))
+        assert v == {"test_unit_suffix": "fail"}
+    finally:
+        FAMILIES.pop("test_unit_suffix")
+
+
+def test_shape_verdicts():
+    def o(pos, hit, shape="or", joined=True):
+        return Outcome("f", 0, 1, "x", "", float(hit), "ok", "", 1.0, hit, hit, shape, pos, 2, joined)
+
+    assert judge_family("f", "", "hack", [o(0, True), o(1, True)]).verdict == "fail"      # pays every position
+    assert judge_family("f", "", "hack", [o(0, False), o(1, True)]).verdict == "warn"     # a paid hedge
+    assert judge_family("f", "", "hack", [o(0, False, "boxes", False), o(1, True, "boxes", False)]).verdict == "pass"
+    assert judge_family("f", "", "hack", [o(0, True, "boxes", False), o(1, False, "boxes", False)]).verdict == "warn"
+    assert judge_family("f", "", "blind_spot", [o(0, True), o(1, True)]).verdict == "warn"
+    assert judge_family("f", "", "hack", []).verdict == "n/a"
+
+
+# -- data rows ---------------------------------------------------------------------------------------------------
+def test_rows_without_sample_openai_rft_rows_labels_and_bad_lines():
+    rft = parse_row(1, json.dumps({"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"}))
+    assert rft.item == {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"} and rft.sample is None
+    plain = parse_row(2, json.dumps({"item": {"answer": "4"}, "sample": "4", "label": "correct"}))
+    assert plain.item == {"answer": "4"} and plain.label == 1.0
+    assert parse_row(3, json.dumps({"item": {}, "label": 0.25})).label == 0.25
+    assert "label" in parse_row(4, json.dumps({"item": {}, "label": "maybe"})).error
+    assert "line 5" in parse_row(5, "{oops").error
+
+
+def test_openai_rft_rows_get_question_echo_and_answers():
+    rows = [parse_row(1, json.dumps({"messages": [{"role": "user", "content": "What is 6 times 7?"}], "answer": "42"}))]
+    spec = {"type": "string_check", "name": "eq", "input": "{{ sample.output_text }}", "reference": "{{ item.answer }}",
+            "operation": "eq"}
+    report = audit(spec, rows)
+    fams = {f.name: f for f in report.targets[0].families}
+    assert fams["echo"].tried > 0 and fams["echo"].verdict == "pass"
+    assert report.targets[0].recall["verdict"] == "ok"
+
+
+def test_labelled_rows_give_agreement_and_auc():
+    report = run_audit(SPECS / "gsm8k.json", DATA / "labelled_answers.jsonl", families=["empty_like"], items=16)
+    labels = report.labels
+    assert labels["rows"] == 16 and labels["agreement"] == 1.0 and labels["auc"] == 1.0
+    assert labels["false_positive_rate"] == 0.0 and labels["false_negative_rate"] == 0.0
+    assert not labels["near_chance"]
+    anything = {"type": "string_check", "name": "anything", "input": "{{ sample.output_text }}", "reference": "zzz",
+                "operation": "ne"}
+    constant = run_audit(anything, DATA / "labelled_answers.jsonl", families=["empty_like"], items=16).labels
+    assert constant["false_positive_rate"] == 1.0 and constant["auc"] == 0.5 and constant["near_chance"]
+    assert "NEAR CHANCE" in constant["summary"]
+
+
+# -- the command ---------------------------------------------------------------------------------------------------
+def test_cli_exit_codes_json_and_self_contained_html(tmp_path):
+    out_json, out_html = tmp_path / "audit.json", tmp_path / "audit.html"
+    code = main(["audit", str(DATA / "weak_punctuation.json"), str(SHORT), "--items", "4", "--json", str(out_json),
+                 "--report", str(out_html)])
+    assert code == 1
+    data = json.loads(out_json.read_text())
+    assert data["exit_code"] == 1 and data["verdict"] == "fail" and data["rows"] == 4
+    fams = {f["name"]: f for f in data["targets"][0]["families"]}
+    assert fams["near_miss"]["verdict"] == "fail" and fams["near_miss"]["examples"][0]["hit"]
+    html = out_html.read_text()
+    assert "near_miss" in html and "Recall" in html and "RECALL PROBLEM" not in html
+    assert "src=\"http" not in html and "href=\"http" not in html and "default-src 'none'" in html
+    assert main(["audit", str(SPECS / "exact_answer.json"), str(SHORT), "--items", "3"]) == 0
+
+
+def test_cli_refuses_unknown_families_and_missing_data(tmp_path, capsys):
+    assert main(["audit", str(SPECS / "exact_answer.json"), str(SHORT), "--families", "nope"]) == 2
+    assert "unknown families" in capsys.readouterr().err
+    assert main(["audit", str(SPECS / "exact_answer.json"), str(tmp_path / "missing.jsonl")]) == 2
+    assert main(["audit", str(tmp_path / "missing.json"), str(SHORT)]) == 2
+
+
+def test_fail_on_recall_gates_the_exit_code(tmp_path):
+    spec = tmp_path / "needs_marker.json"
+    spec.write_text(json.dumps({"type": "math_equivalence", "reference": "{{ item.answer }}",
+                                "extract": {"regex": "ANSWER=(\\S+)", "group": 1}}))
+    args = ["audit", str(spec), str(SHORT), "--items", "2", "--families", "empty_like"]
+    assert main(args) == 0
+    assert main(args + ["--fail-on-recall"]) == 1
