@@ -169,7 +169,7 @@ PROMPT_VARIANTS = {
 
 def prompt_variants(items: list[dict]) -> dict:
     """Model-only AUC of P(Yes) on correct vs changed-answer solutions for a few prompt designs."""
-    from graders.judges.backends.local import LocalModel, _reply_from_logprobs
+    from graders.models.local import LocalModel, reply_from_logprobs
 
     lm = LocalModel.get("default")
     out = {}
@@ -178,7 +178,7 @@ def prompt_variants(items: list[dict]) -> dict:
         for it in items:
             for answer, bucket in ((it["answer"], pos), (wrong_answer(it["answer"]), neg)):
                 ids = lm.prompt_ids(build(f"{it['solution']}\nThe answer is {answer}.", it["answer"]))
-                reply = _reply_from_logprobs(lm.choice_logprobs([ids], [SPELLING_CHOICES])[0])
+                reply = reply_from_logprobs(lm.choice_logprobs([ids], [SPELLING_CHOICES])[0])
                 bucket.append(verdict_probability(reply.probs))
         out[name] = {"n_pairs": len(items), "auc": auc(pos, neg), "mean_p_yes_correct": statistics.fmean(pos),
                      "mean_p_yes_incorrect": statistics.fmean(neg)}

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from graders import load_grader
-from graders.judges.backends import get_backend
 from graders.judges.cache import shared_cache
+from graders.models.routing import model_backend_for
 
 ITEM = {"answer": "71"}
 
@@ -116,7 +116,7 @@ def test_waiting_for_a_concurrency_slot_counts_against_the_deadline(server):
 
 @pytest.mark.model
 def test_the_local_backend_stops_a_forward_pass_at_the_deadline():
-    get_backend("local:default").lm  # noqa: B018 - load first: this test is about the pass, not the load
+    model_backend_for("local:default").lm  # noqa: B018 - load first: this test is about the pass, not the load
     words = "apple banana cherry delta echo fox golf hotel india juliet kilo lima mike november oscar papa".split()
     long = " ".join(f"On day {d} she sold {d * 3} {words[d % 16]} clips to {words[(d * 7) % 16]}."
                     for d in range(60)) + " The answer is 71."

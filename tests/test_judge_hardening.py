@@ -5,11 +5,12 @@ import pytest
 
 from graders import load_grader
 from graders.audit import adversarial as adv
-from graders.judges.backends import Reply, Request, resolve_model
-from graders.judges.backends.http import first_token_probs
 from graders.judges.cache import JudgeCache, cache_key
 from graders.judges.hardening import HardeningConfig, neutralise, screen
 from graders.judges.prompts import judge_messages, parse_choice, parse_score
+from graders.models.http import first_token_probs
+from graders.models.interface import Reply, Request
+from graders.models.routing import canonical_model
 from graders.spec import SpecError
 from graders.types.score_model import score_grid
 
@@ -135,11 +136,11 @@ def test_score_grids():
 
 def test_model_strings(monkeypatch):
     monkeypatch.delenv("VERIGRADE_JUDGE_MODEL", raising=False)
-    assert resolve_model(None) == "local:default"
-    assert resolve_model("gpt-4o-2024-08-06") == "openai:gpt-4o-2024-08-06"
-    assert resolve_model("http://127.0.0.1:8011/v1#m") == "http://127.0.0.1:8011/v1#m"
+    assert canonical_model(None) == "local:default"
+    assert canonical_model("gpt-4o-2024-08-06") == "openai:gpt-4o-2024-08-06"
+    assert canonical_model("http://127.0.0.1:8011/v1#m") == "http://127.0.0.1:8011/v1#m"
     monkeypatch.setenv("VERIGRADE_JUDGE_MODEL", "local:default")
-    assert resolve_model("gpt-4o-2024-08-06") == "local:default"
+    assert canonical_model("gpt-4o-2024-08-06") == "local:default"
 
 
 def test_cache_lru_and_sqlite(tmp_path):

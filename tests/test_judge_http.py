@@ -26,7 +26,7 @@ ITEM = {"answer": "71"}
 @pytest.fixture(scope="module")
 def judge_server():
     env = {**os.environ, KEY_ENV: "test-key-123", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "graders.judges.server", "--port", "0", "--api-key-env", KEY_ENV],
+    proc = subprocess.Popen([sys.executable, "-m", "graders.models.server", "--port", "0", "--api-key-env", KEY_ENV],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 240)

@@ -1,14 +1,14 @@
 """Judges on the embedded local model (SmolLM2-135M-Instruct): real forward passes, kept few.
 
-The model loads once per process (module-level cache in graders.judges.backends.local).
+The model loads once per process (module-level cache in graders.models.local).
 """
 import pytest
 
 from graders import load_grader
 from graders.audit import adversarial as adv
-from graders.judges.backends import get_backend
 from graders.judges.cache import shared_cache
 from graders.judges.hardening import screen
+from graders.models.routing import model_backend_for
 
 QUESTION = "Ali had $21. Leila gave him half of her $100. How much money does Ali have now?"
 ITEM = {"question": QUESTION, "answer": "71"}
@@ -19,7 +19,7 @@ JUDGE = {"type": "judge", "name": "eq", "reference": "{{ item.answer }}", "quest
 
 @pytest.fixture(scope="session")
 def local_lm():
-    backend = get_backend("local:default")
+    backend = model_backend_for("local:default")
     return backend.lm  # loads (and on first use converts) the embedded model once
 
 

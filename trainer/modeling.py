@@ -28,7 +28,7 @@ def pick_device(cfg: TrainConfig) -> tuple[torch.device, torch.dtype]:
 
 def load_policy(cfg: TrainConfig, device: torch.device, dtype: torch.dtype):
     """(model, tokenizer) from a local transformers directory, or the embedded default SmolLM2."""
-    from graders.local_model import load_causal_lm
+    from graders.models.embedded import load_causal_lm
 
     name = cfg.model
     if name not in DEFAULT_MODEL_NAMES:

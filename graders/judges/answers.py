@@ -25,13 +25,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from graders.mathcheck.compare import ComparePolicy
 from graders.mathcheck.extract import extract_reference
 from graders.mathcheck.parse import Answer, ParseOptions, parse_answer, parse_reference
 
 NAME_MAX_WORDS = 5
 _PARSE = ParseOptions()
-_COMPARE = ComparePolicy()
 
 
 @dataclass(frozen=True)

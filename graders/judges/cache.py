@@ -16,7 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from graders.judges.backends import Reply, Request
+from graders.models.interface import Reply, Request
 
 
 def cache_key(model_id: str, request: Request) -> str:

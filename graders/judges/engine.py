@@ -1,148 +1,73 @@
-"""Shared machinery of the model-graded types (`score_model`, `label_model`, `judge`).
+"""The judge engine: hardening gates, the reply cache and one backend call per batch; it returns verdicts.
 
-A subclass turns a sample into a forced-choice `Request` (`prepare`) and a backend `Reply` into a
-`GradeResult` (`interpret`). This class does the rest: hardening gates decided before any model call,
-the result cache, one backend call per batch (one forward pass per micro-batch locally, bounded
-concurrency over HTTP), and turning backend failures into statuses.
+A `JudgeEngine` holds one grader's model settings. Per sample, `screen()` decides what a rule can decide
+(a `Screened` verdict, see `hardening`); what is left is asked as a forced-choice `Request` (the judge's
+prompt is in `prompts`), and `ask()` answers a batch of requests with one `Judgement` each: the model's
+reply (from the cache, or from one backend call for the whole batch: one forward pass per micro-batch
+locally, bounded concurrency over HTTP), or the failure that stopped it. `prompts.read_*` read a value
+(P(Yes), a label, a score) from a reply. Nothing here builds a GradeResult: the model-graded types in
+`graders/types/` do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import Any
 
-from graders.base import Grader, failure_from_exception
-from graders.judges.backends import BackendFailure, BackendOptions, Reply, Request, get_backend, resolve_model
 from graders.judges.cache import cache_key, shared_cache
 from graders.judges.hardening import HardeningConfig, Screened, screen
-from graders.result import GradeResult
+from graders.models.interface import Backend, BackendFailure, BackendOptions, Reply, Request
+from graders.models.routing import canonical_model, model_backend_for
 
 
 @dataclass
-class Prepared:
-    """A sample that needs the judge model."""
+class Judgement:
+    """The judge model's answer to one request, or why there is none (`status` error / timeout)."""
 
-    request: Request
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def screened_failure(s: Screened) -> GradeResult:
-    """The result of a hardening gate that decided without the model (`details.decided_by` = "gate")."""
-    details = {"decided_by": "gate", "gate_rule": s.rule or "content", "flags": s.flags}
-    if s.final_answer is not None:
-        details["final_answer"] = s.final_answer
-    if s.verdict == "mismatch":
-        return GradeResult(score=0.0, reason=s.reason, details=details)
-    reason = s.reason if s.reason.startswith("decided by gate") else f"decided by gate ({details['gate_rule']}): {s.reason}"
-    return GradeResult.failure(s.verdict or "rejected", reason, **details)
+    model: str                        # the backend's model id ("" if the backend could not be set up)
+    reply: Reply | None = None
+    cached: bool = False              # the reply came from the cache
+    status: str = "ok"                # ok | error | timeout
+    reason: str = ""                  # why it failed
+    error_type: str | None = None     # OpenAI-style error flag of a failure
+    details: dict[str, Any] = field(default_factory=dict)  # failure extras (http_status, deadline_s, ...)
 
 
-class ModelGrader(Grader):
-    """Base of the judge types; not registered itself."""
+class JudgeEngine:
+    """Gates, cache and backend for one model setting (`model`, `backend_options`, `hardening`, `cache`)."""
 
-    isolated: ClassVar[bool] = False  # the torch model lives in this process; batching does the speed-up
-    default_timeout_s: ClassVar[float] = 60.0
-
-    def setup(self) -> None:
-        raw = dict(self.spec.get("backend_options") or {})
-        known = {f.name for f in fields(BackendOptions)}
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise self.spec_error("backend_options", f"unknown option(s) {unknown}; known: {sorted(known)}")
-        if "timeout_s" in self.spec and "request_timeout_s" not in raw:
-            raw["request_timeout_s"] = float(self.spec["timeout_s"])
-        self.backend_options = BackendOptions(**raw)
-        self.model_string = resolve_model(self.spec.get("model"))
-        if self.model_string.startswith("local:"):
-            name = self.model_string[len("local:"):]
-            if name not in ("", "default", "smollm2-135m-instruct", "SmolLM2-135M-Instruct"):
-                from graders.local_model import resolve_model_path
-
-                try:
-                    resolve_model_path(name)
-                except FileNotFoundError as exc:
-                    raise self.spec_error("model", str(exc)) from None
-        try:
-            self.hardening = HardeningConfig.from_spec(self.spec.get("hardening"))
-        except TypeError as exc:
-            raise self.spec_error("hardening", str(exc)) from None
-        self.use_cache = bool(self.spec.get("cache", True))
-        self.setup_judge()
-
-    def setup_judge(self) -> None:
-        """Type-specific setup (read fields, raise `self.spec_error`)."""
+    def __init__(self, model: str | None, options: BackendOptions = BackendOptions(),
+                 hardening: HardeningConfig = HardeningConfig(), use_cache: bool = True,
+                 timeout_s: float | None = None):
+        self.model = canonical_model(model)
+        self.options = options
+        self.hardening = hardening
+        self.use_cache = use_cache
+        self.timeout_s = timeout_s
 
     @property
-    def backend(self):
-        return get_backend(self.model_string, self.backend_options)
+    def backend(self) -> Backend:
+        return model_backend_for(self.model, self.options)
 
-    # -- for subclasses -------------------------------------------------------------------------------
-    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | GradeResult:
-        raise NotImplementedError
+    def screen(self, candidate: str, reference: str | None = None, question: str | None = None) -> Screened:
+        """The hardening gates on `candidate`: a verdict, or (`verdict` None) the text the model should see."""
+        return screen(candidate, self.hardening, reference=reference, question=question)
 
-    def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
-        raise NotImplementedError
-
-    def render_messages(self, messages: list[dict[str, Any]], sample: dict[str, Any],
-                        item: dict[str, Any]) -> list[dict[str, Any]]:
-        """Render the templates inside OpenAI grader messages (string content or text parts)."""
-        out = []
-        for msg in messages:
-            content = msg.get("content", "")
-            if isinstance(content, str):
-                content = self.render(content, sample, item)
-            else:
-                parts = content if isinstance(content, list) else [content]
-                content = [dict(p, text=self.render(p["text"], sample, item)) if "text" in p else dict(p)
-                           for p in parts]
-            out.append({"role": msg.get("role", "user"), "content": content})
-        return out
-
-    def prepare_openai_messages(self, sample: dict[str, Any], item: dict[str, Any],
-                                choices: list[str]) -> Prepared | GradeResult:
-        """Screen the candidate, then render the spec's OpenAI `input` messages as a choice among `choices`."""
-        screened = screen(sample.get("output_text", ""), self.hardening)
-        if screened.verdict is not None:
-            return screened_failure(screened)
-        sample = {**sample, "output_text": screened.text}
-        messages = self.render_messages(self.messages, sample, item)
-        return Prepared(Request(messages, choices, self.sampling), {"flags": screened.flags, "decided_by": "model"})
-
-    # -- batching -------------------------------------------------------------------------------------
-    def evaluate(self, sample: dict[str, Any], item: dict[str, Any]) -> GradeResult:
-        return self.evaluate_batch([(sample, item)])[0]
-
-    def evaluate_batch(self, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[GradeResult]:
-        results: list[GradeResult | None] = [None] * len(pairs)
-        pending: list[tuple[int, Prepared]] = []
-        for i, (sample, item) in enumerate(pairs):
-            try:
-                prepared = self.prepare(sample, item)
-            except Exception as exc:  # noqa: BLE001 - one broken sample must not unbatch the others
-                prepared = failure_from_exception(exc)
-            if isinstance(prepared, GradeResult):
-                results[i] = prepared
-            else:
-                pending.append((i, prepared))
-        if pending:
-            self._ask(pending, results)
-        return results  # type: ignore[return-value]
-
-    def _ask(self, pending: list[tuple[int, Prepared]], results: list[GradeResult | None]) -> None:
-        cache = shared_cache() if self.use_cache else None
+    def ask(self, requests: list[Request]) -> list[Judgement]:
+        """One judgement per request, in order: cached replies reused, duplicates asked once, the rest in one
+        backend call. Never raises: a backend that fails to load or answer gives failed judgements."""
         try:
             backend = self.backend
             model_id = backend.model_id
         except Exception as exc:  # noqa: BLE001 - e.g. a model that fails to load: a status, not a crash
-            for i, _ in pending:
-                results[i] = GradeResult.failure("error", f"judge backend unavailable: {exc}",
-                                                 "model_grader_server_error")
-            return
+            failed = Judgement("", status="error", reason=f"judge backend unavailable: {exc}",
+                               error_type="model_grader_server_error")
+            return [failed] * len(requests)
+        cache = shared_cache() if self.use_cache else None
+        keys = [cache_key(model_id, r) for r in requests]
         replies: dict[str, Reply | BackendFailure] = {}
         cached: set[str] = set()
-        keys = {i: cache_key(model_id, p.request) for i, p in pending}
         todo: dict[str, Request] = {}
-        for i, prepared in pending:
-            key = keys[i]
+        for key, request in zip(keys, requests):
             if key in replies or key in todo:
                 continue
             hit = cache.get(key) if cache is not None else None
@@ -150,7 +75,7 @@ class ModelGrader(Grader):
                 replies[key] = hit
                 cached.add(key)
             else:
-                todo[key] = prepared.request
+                todo[key] = request
         if todo:
             try:
                 answers = backend.choose(list(todo.values()), timeout_s=self.timeout_s)
@@ -160,13 +85,12 @@ class ModelGrader(Grader):
                 replies[key] = answer
                 if cache is not None and isinstance(answer, Reply):
                     cache.put(key, answer)
-        for i, prepared in pending:
-            answer = replies[keys[i]]
+        out = []
+        for key in keys:
+            answer = replies[key]
             if isinstance(answer, BackendFailure):
-                results[i] = GradeResult.failure(answer.status, answer.reason, answer.error_type,
-                                                 model=model_id, **answer.details)
-                continue
-            result = self.interpret(prepared, answer)
-            result.details = {**prepared.details, **result.details, "model": model_id, "method": answer.method,
-                              "cached": keys[i] in cached}
-            results[i] = result
+                out.append(Judgement(model_id, status=answer.status, reason=answer.reason,
+                                     error_type=answer.error_type, details=dict(answer.details)))
+            else:
+                out.append(Judgement(model_id, reply=answer, cached=key in cached))
+        return out

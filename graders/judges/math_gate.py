@@ -29,13 +29,14 @@ import re
 from dataclasses import dataclass
 
 from graders.judges.answers import (
-    is_latex_span, prose_view, _ALT_OPENER, _ALTERNATIVE, _INEXACT, _JUDGMENT, _RETRACT, _UNCERTAIN, _WH_QUESTION, NUMBER, GateVerdict, Reference, _MATH_NAMES, _model_decides, _values, number_value,
-    segments,
+    _ALT_OPENER, _ALTERNATIVE, _INEXACT, _JUDGMENT, _MATH_NAMES, _RETRACT, _UNCERTAIN, _WH_QUESTION, NUMBER,
+    GateVerdict, Reference, _model_decides, _sentence_end, _values, is_latex_span, number_value, prose_view, segments,
 )
-from graders.mathcheck.compare import answers_equal
+from graders.mathcheck.compare import ComparePolicy, answers_equal
 from graders.mathcheck.parse import Answer, ParseOptions, Rejected, Unparseable, parse_answer
 
 _PARSE = ParseOptions()
+_COMPARE_POLICY = ComparePolicy()
 _MARKER = re.compile(
     r"\\(?:boxed|fbox)\s*\{|####|(?<![\w])(?:(?:my|the|our)\s+)?(?:final\s+|correct\s+|right\s+)?answer\s*"
     r"(?:\*\*)?\s*(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|equals|=|:)\s*(?:\*\*)?\s*:?",
@@ -80,11 +81,6 @@ def _closing_brace(text: str, open_index: int) -> int:
             if depth == 0:
                 return i
     return -1
-
-
-def _sentence_end(text: str, start: int) -> int:
-    m = re.compile(r"[.!;](?=\s|$)|\?|\n").search(text, start)
-    return m.start() if m else len(text)
 
 
 def _markers(text: str) -> list[tuple[int, int, int, str]]:
@@ -196,10 +192,6 @@ def _equal(a: tuple[Answer, ...], b: tuple[Answer, ...]) -> bool:
 def _written(answer: Answer) -> str:
     return re.sub(r"[\s${}]|\\[dt]?frac|\\left|\\right", "", answer.text or str(answer.value)).lower()
 
-
-from graders.mathcheck.compare import ComparePolicy  # noqa: E402
-
-_COMPARE_POLICY = ComparePolicy()
 
 
 def _reject(rule: str, reason: str, final: str | None = None) -> GateVerdict:

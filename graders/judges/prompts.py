@@ -1,4 +1,4 @@
-"""The maintained prompts of the `judge` grader, and parsers for judge replies given as text.
+"""The maintained prompts of the `judge` grader, and readers of judge replies (probabilities or text).
 
 Design (judge_ifeval.md A2/A3): the candidate is quoted between <CANDIDATE> tags that `hardening`
 guarantees it can't contain, the prompt says it is data to grade and never instructions, the verdict is
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+
+from graders.models.interface import Reply
 
 VERDICTS = ["Yes", "No"]
 # Spellings of each verdict read at the first reply token (HTTP servers report them separately too).
@@ -98,3 +100,25 @@ def parse_score(text: str) -> float | None:
             return float(m.group(1))
     lead = re.match(r"[\"'`*\s]*(-?\d+(?:\.\d+)?)(?![\d.]\d)", text)  # "8. The reply is polite" -> 8
     return float(lead.group(1)) if lead else None
+
+
+def read_yes_no(reply: Reply) -> float | None:
+    """P(Yes) of a reply: from the verdict probabilities, else 1 or 0 from a text that is Yes or No; else None."""
+    if reply.probs is not None:
+        return verdict_probability(reply.probs)
+    verdict = parse_choice(reply.text or "", VERDICTS)
+    return None if verdict is None else float(verdict == "Yes")
+
+
+def read_label(reply: Reply, labels: list[str]) -> str | None:
+    """The label of a reply: the most probable one, else the one its text is (`parse_choice`); else None."""
+    if reply.probs is not None:
+        return max(reply.probs, key=reply.probs.get)
+    return parse_choice(reply.text or "", labels)
+
+
+def read_score(reply: Reply) -> float | None:
+    """The number of a reply: the expected value over the score strings, else the number its text gives."""
+    if reply.probs is not None:
+        return sum(p * float(c) for c, p in reply.probs.items())
+    return parse_score(reply.text or "")

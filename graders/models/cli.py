@@ -6,7 +6,7 @@ import argparse
 
 def register(subparsers) -> None:
     """Add the `serve-judge` sub-command."""
-    from graders.judges import server
+    from graders.models import server
 
     parser = subparsers.add_parser(
         "serve-judge",

@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MODEL = "smollm2-135m-instruct"
-_DEFAULT_ALIASES = {None, "", "default", DEFAULT_MODEL, "SmolLM2-135M-Instruct"}
+# Every way to name the embedded model: in judge specs (`local:default`), trainer configs and the CLI.
+DEFAULT_MODEL_NAMES = (None, "", "default", DEFAULT_MODEL, "SmolLM2-135M-Instruct")
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _lock = threading.Lock()
 
 
+def is_default_model(name: str | None) -> bool:
+    """True if `name` means the embedded default model."""
+    return name in DEFAULT_MODEL_NAMES
+
+
 def cache_dir() -> Path:
+    """Where converted checkpoints live: `$VERIGRADE_CACHE_DIR`, default `~/.cache/verigrade`."""
     return Path(os.environ.get("VERIGRADE_CACHE_DIR") or Path.home() / ".cache" / "verigrade")
 
 
@@ -72,9 +79,11 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def resolve_model_path(name_or_path: str | None = None) -> str:
-    """`None`/`"default"`/`"smollm2-135m-instruct"` -> the converted default checkpoint; else the path as given."""
-    if name_or_path in _DEFAULT_ALIASES:
+def checkpoint_path(name_or_path: str | None = None) -> str:
+    """The local checkpoint a model name means: a default name -> the embedded checkpoint (converted on first
+    use); any other name -> the path as given, which must exist or be a `.gguf` file, else FileNotFoundError
+    (checked without loading anything)."""
+    if is_default_model(name_or_path):
         return str(default_model_dir())
     path = Path(str(name_or_path)).expanduser()
     if path.suffix == ".gguf" or path.exists():
@@ -90,7 +99,7 @@ def load_causal_lm(name_or_path: str | None = None, dtype: Any = None, device: s
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    path = resolve_model_path(name_or_path)
+    path = checkpoint_path(name_or_path)
     dtype = dtype or torch.float32
     if path.endswith(".gguf"):
         p = Path(path)

@@ -1,4 +1,4 @@
-"""OpenAI-compatible chat-completions judge (vLLM, llama.cpp server, `transformers serve`, OpenAI, our server).
+"""OpenAI-compatible chat-completions backend (vLLM, llama.cpp server, `transformers serve`, OpenAI, our server).
 
 Asks for `logprobs` + `top_logprobs`; when the first generated token's alternatives identify the choices
 unambiguously, the verdict comes from those probabilities, otherwise the reply text is returned for the
@@ -27,37 +27,10 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from graders.judges.backends import BackendFailure, BackendOptions, Reply, Request
+from graders.models.interface import BackendFailure, BackendOptions, Reply, Request
+from graders.models.messages import wire_messages
 
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
-
-
-def _part(part: Any) -> Any:
-    """OpenAI grader content part -> chat-completions content part."""
-    if not isinstance(part, dict):
-        return {"type": "text", "text": str(part)}
-    kind = part.get("type")
-    if kind in ("input_text", "output_text", "text"):
-        return {"type": "text", "text": part.get("text", "")}
-    if kind == "input_image":
-        image = {"url": part.get("image_url", ""), "detail": part.get("detail", "auto")}
-        return {"type": "image_url", "image_url": image}
-    if kind == "input_audio":
-        return {"type": "input_audio", "input_audio": part.get("input_audio", {})}
-    return {"type": "text", "text": json.dumps(part)}
-
-
-def wire_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for msg in messages:
-        content = msg.get("content", "")
-        if isinstance(content, dict):
-            content = [content]
-        if isinstance(content, list):
-            parts = [_part(p) for p in content]
-            content = "".join(p["text"] for p in parts) if all(p["type"] == "text" for p in parts) else parts
-        out.append({"role": msg.get("role", "user"), "content": content})
-    return out
 
 
 def _norm(token: str) -> str:

@@ -1,4 +1,4 @@
-"""In-process transformers judge: verdicts from token probabilities, one forward pass per micro-batch.
+"""In-process transformers backend: choice probabilities from one forward pass per micro-batch, no generation.
 
 Forced choice without generation: every choice string is tokenised; the probability of a choice is the
 product of its token probabilities after the chat prompt (teacher forcing). Choices that share a prefix
@@ -6,7 +6,8 @@ product of its token probabilities after the chat prompt (teacher forcing). Choi
 fed ("0." covers "0", "0.1" ... "0.9" and "1"), so yes/no and 0..9 cost one row per sample. A choice that
 is a prefix of another ("1" vs "10") also needs the model to stop there: P("1") * (1 - P(next token
 continues another choice)). Rows are right-padded (positions stay exact) and only the needed positions go
-through the LM head, so memory stays small.
+through the LM head, so memory stays small. `LocalModel` (one per model per process) also generates: it is
+what `graders.models.server` serves.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import threading
 import time
 from typing import Any
 
-from graders.judges.backends import BackendFailure, Reply, Request
-from graders.sample import message_text
+from graders.models.embedded import checkpoint_path, load_causal_lm
+from graders.models.interface import BackendFailure, Reply, Request
+from graders.models.messages import plain_chat_messages
 
 MIN_SHARED_PREFIX = 16
 _MODELS: dict[str, LocalModel] = {}
@@ -29,22 +31,11 @@ class DeadlineExceeded(Exception):
     """Raised between decoder layers when a forward pass runs past its deadline."""
 
 
-def chat_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """OpenAI grader messages -> plain {role, content} chat messages (developer -> system)."""
-    out = []
-    for msg in messages:
-        role = msg.get("role", "user")
-        out.append({"role": "system" if role == "developer" else role, "content": message_text(msg)})
-    return out
-
-
 class LocalModel:
-    """A causal LM loaded once per process (keyed by resolved path), shared by graders and the server."""
+    """A causal LM loaded once per process (keyed by its name or path), shared by graders and the server."""
 
     def __init__(self, name_or_path: str):
-        from graders.local_model import load_causal_lm, resolve_model_path
-
-        self.path = resolve_model_path(None if name_or_path == "default" else name_or_path)
+        self.path = checkpoint_path(name_or_path)
         self.model, self.tokenizer = load_causal_lm(self.path)
         self.model.eval()
         self.lock = threading.Lock()  # torch forward passes are serialised; callers may be threads
@@ -99,7 +90,7 @@ class LocalModel:
             raise DeadlineExceeded("forward pass past its deadline")
 
     def prompt_ids(self, messages: list[dict[str, Any]]) -> list[int]:
-        chat = chat_messages(messages)
+        chat = plain_chat_messages(messages)
         if chat and chat[-1]["role"] == "assistant":  # a prefilled assistant turn: continue it
             text = self.tokenizer.apply_chat_template(chat, tokenize=False, continue_final_message=True)
         else:
@@ -268,7 +259,7 @@ class LocalBackend:
                     results[i] = failure
                 continue
             for i, logps in zip(chunk, scores):
-                results[i] = _reply_from_logprobs(logps)
+                results[i] = reply_from_logprobs(logps)
         return results  # type: ignore[return-value]
 
 
@@ -281,7 +272,8 @@ def _common_prefix(rows: list[list[int]], limit: int) -> int:
     return n
 
 
-def _reply_from_logprobs(logps: dict[str, float]) -> Reply:
+def reply_from_logprobs(logps: dict[str, float]) -> Reply:
+    """Choice log-probabilities -> a `Reply` normalised over the choices, with the raw mass they had."""
     top = max(logps.values())
     weights = {c: math.exp(v - top) for c, v in logps.items()}
     norm = sum(weights.values())

@@ -1,6 +1,6 @@
 """A small OpenAI-compatible chat-completions server for a local judge model (with logprobs).
 
-    python -m graders.judges.server --model default --port 8011
+    python -m graders.models.server --model default --port 8011
     verigrade serve-judge --model /path/to/hf-checkpoint --port 8011
 
 Serves `POST /v1/chat/completions` (greedy or sampled generation, `logprobs` / `top_logprobs` like
@@ -21,7 +21,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from graders.judges.backends.local import LocalModel
+from graders.models.local import LocalModel
 
 MAX_TOKENS_LIMIT = 512
 
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m graders.judges.server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m graders.models.server", description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

@@ -11,42 +11,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders.judges.backends import Reply
-from graders.judges.grading import ModelGrader, Prepared
-from graders.judges.prompts import parse_choice
+from graders.judges.engine import Judgement
+from graders.judges.hardening import Screened
+from graders.judges.model_graded import ModelGradedGrader, Prepared
+from graders.judges.prompts import read_label
 from graders.registry import register
 from graders.result import GradeResult
 
 
 @register
-class LabelModelGrader(ModelGrader):
+class LabelModelGrader(ModelGradedGrader):
     """OpenAI's label_model classifier judge."""
 
     type = "label_model"
 
-    def setup_judge(self) -> None:
+    def setup_fields(self) -> None:
         self.messages = self.spec["input"]
         self.labels = list(self.spec["labels"])
         self.passing = list(self.spec["passing_labels"])
         missing = [p for p in self.passing if p not in self.labels]
         if missing:
             raise self.spec_error("passing_labels", f"{missing} not in labels {self.labels} (must be a subset)")
-        self.sampling = dict(self.spec.get("sampling_params") or {})
 
-    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | GradeResult:
+    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | Screened:
         return self.prepare_openai_messages(sample, item, self.labels)
 
-    def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
+    def interpret(self, prepared: Prepared, judgement: Judgement) -> GradeResult:
+        reply = judgement.reply
+        label = read_label(reply, self.labels)
+        if label is None:
+            return GradeResult.failure("error", f"judge reply is not one of {self.labels}: "
+                                       f"{(reply.text or '')[:80]!r}", "model_grader_parse_error", reply=reply.text)
+        details = {"label": label}
         if reply.probs is not None:
-            label = max(reply.probs, key=reply.probs.get)
-            details = {"label": label, "label_probs": reply.probs, "mass": reply.mass}
-        else:
-            label = parse_choice(reply.text or "", self.labels)
-            if label is None:
-                return GradeResult.failure("error", f"judge reply is not one of {self.labels}: "
-                                           f"{(reply.text or '')[:80]!r}", "model_grader_parse_error",
-                                           reply=reply.text)
-            details = {"label": label}
+            details.update(label_probs=reply.probs, mass=reply.mass)
         passed = label in self.passing
         return GradeResult(score=1.0 if passed else 0.0,
                            reason=f"label {label!r} {'is' if passed else 'is not'} a passing label", details=details)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders.judges.backends import Reply
-from graders.judges.grading import ModelGrader, Prepared
-from graders.judges.prompts import parse_score
+from graders.judges.engine import Judgement
+from graders.judges.hardening import Screened
+from graders.judges.model_graded import ModelGradedGrader, Prepared
+from graders.judges.prompts import read_score
 from graders.registry import register
 from graders.result import GradeResult
 
@@ -35,33 +36,30 @@ def score_grid(low: float, high: float) -> list[str]:
 
 
 @register
-class ScoreModelGrader(ModelGrader):
+class ScoreModelGrader(ModelGradedGrader):
     """OpenAI's score_model numeric judge."""
 
     type = "score_model"
 
-    def setup_judge(self) -> None:
+    def setup_fields(self) -> None:
         self.messages = self.spec["input"]
         self.low, self.high = (float(x) for x in self.spec.get("range", [0, 1]))
         if not self.high > self.low:
             raise self.spec_error("range", f"range must be [min, max] with min < max, got {self.spec['range']}")
         self.grid = score_grid(self.low, self.high)
-        self.sampling = dict(self.spec.get("sampling_params") or {})
 
-    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | GradeResult:
+    def prepare(self, sample: dict[str, Any], item: dict[str, Any]) -> Prepared | Screened:
         return self.prepare_openai_messages(sample, item, self.grid)
 
-    def interpret(self, prepared: Prepared, reply: Reply) -> GradeResult:
+    def interpret(self, prepared: Prepared, judgement: Judgement) -> GradeResult:
+        reply = judgement.reply
+        raw = read_score(reply)
+        if raw is None:
+            return GradeResult.failure("error", f"judge reply has no numeric score: {(reply.text or '')[:80]!r}",
+                                       "model_grader_parse_error", reply=reply.text)
+        details: dict[str, Any] = {"raw_score": raw}
         if reply.probs is not None:
-            raw = sum(p * float(c) for c, p in reply.probs.items())
-            details: dict[str, Any] = {"raw_score": raw, "mass": reply.mass}
-        else:
-            value = parse_score(reply.text or "")
-            if value is None:
-                return GradeResult.failure("error", f"judge reply has no numeric score: {(reply.text or '')[:80]!r}",
-                                           "model_grader_parse_error", reply=reply.text)
-            raw = value
-            details = {"raw_score": raw}
+            details["mass"] = reply.mass
         clamped = min(self.high, max(self.low, raw))
         note = "" if clamped == raw else f" (clamped to {_fmt(clamped)})"
         score = (clamped - self.low) / (self.high - self.low)
