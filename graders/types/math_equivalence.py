@@ -1,7 +1,7 @@
 """`math_equivalence`: is the math answer in the output equivalent to the reference answer?
 
 Parsing uses math-verify's latex2sympy2_extended and sympy; the verdict is ours (see graders/mathcheck and
-docs/math.md). Every grade runs in the shared worker pool (`isolated = True`): a hard timeout and a memory
+docs/math.md). Every grade runs in the shared worker pool (`isolation = "process"`): a hard timeout and a memory
 cap stop what the guard does not, and a crashed worker costs only its own sample.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ class MathEquivalenceGrader(Grader):
     """Score 1 when the extracted answer is mathematically equivalent to the reference, else 0."""
 
     type = "math_equivalence"
-    isolated = True
+    isolation = "process"
     default_timeout_s = 5.0
 
     def setup(self) -> None:
