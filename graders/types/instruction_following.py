@@ -35,7 +35,7 @@ class InstructionFollowingGrader(Grader):
     """Checks verifiable instructions (IFEval's 25 ids, IFBench's offline ones) strictly or loosely."""
 
     type = "instruction_following"
-    isolated = True  # a hard deadline: linear checks still cost seconds on 200k characters of degenerate text
+    isolation = "process"  # a hard deadline: linear checks still cost seconds on 200k characters of degenerate text
     default_timeout_s = 10.0
 
     def setup(self) -> None:
@@ -62,7 +62,7 @@ class InstructionFollowingGrader(Grader):
                                                    f"({self.max_chars})")
         bound = self.static
         if bound is None:
-            value = self.resolve(self.instructions, sample, item)
+            value = self.render_value(self.instructions, sample, item)
             try:
                 bound = bind_instructions(value, self.semantics)
             except InstructionListError as exc:
