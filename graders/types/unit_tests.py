@@ -30,7 +30,7 @@ class UnitTestsGrader(Grader):
     """Run generated code against unit tests (assert | io | calls) in hardened Docker containers."""
 
     type = "unit_tests"
-    isolated = False            # containers enforce time and memory; batches run as concurrent execs
+    isolation = "container"     # containers enforce time and memory; batches run as concurrent execs
     default_timeout_s = 60.0    # per sample; `test_timeout_s` per test
 
     def setup(self) -> None:
@@ -98,7 +98,7 @@ class UnitTestsGrader(Grader):
                 if when == "always" or (entry and not testcases.defines(code, entry)):
                     code = self.render(self.spec["prepend"], sample, item) + "\n" + code
             setup = self.render(self.spec["setup"], sample, item) if self.spec.get("setup") else ""
-            raw_tests = self.resolve(self.spec["tests"], sample, item)
+            raw_tests = self.render_value(self.spec["tests"], sample, item)
             signature = self.render(self.signature, sample, item) if self.signature else None
         except TemplateError as exc:
             return failure_from_exception(exc)
