@@ -24,7 +24,7 @@ class PythonGrader(Grader):
     """Run user-supplied `grade(sample, item)` in the sandbox."""
 
     type = "python"
-    isolated = False             # the sandbox enforces time and memory
+    isolation = "container"      # the sandbox enforces time and memory
     default_timeout_s = 120.0    # OpenAI's limit
 
     def setup(self) -> None:
