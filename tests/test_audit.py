@@ -56,10 +56,9 @@ def test_multiple_answers_any_is_caught_by_shotgun():
 
 
 # -- the shipped specs pass their own audit ---------------------------------------------------------------------
-SHIPPED = ["exact_answer", "format_then_answer", "fuzzy_reference", "json_output", "math", "ifeval",
-           pytest.param("gsm8k", marks=pytest.mark.xfail(strict=True, reason=(
-               "real hole: the final_number step reads '20' from the last sentence of an echoed question ('... if "
-               "the size of Wendi's flock is 20 chickens?'), line 3 of gsm8k.jsonl; reported to the math owner")))]
+# gsm8k: the audit found the final_number step reading '20' from an echoed question ('... if the size of Wendi's
+# flock is 20 chickens?', line 3 of gsm8k.jsonl); a question sentence is no answer since the math engine's fix
+SHIPPED = ["exact_answer", "format_then_answer", "fuzzy_reference", "json_output", "math", "ifeval", "gsm8k"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)

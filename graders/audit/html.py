@@ -45,9 +45,10 @@ def _summary_table(t: TargetReport) -> Raw:
     rows = []
     for f in t.families:
         link = Raw(f'<a href="#{esc(_anchor(t, f.name))}">{esc(f.name)}</a>')
-        rows.append([link, f.severity, f.tried, f.above_zero, f.hits, (badge(f.verdict), f.verdict), "; ".join(f.why)])
-    return table(["family", "severity", "tried", "scored > 0", "scored >= control", "verdict", "why"], rows,
-                 numeric=(2, 3, 4), scroll=False)
+        rows.append([link, f.severity, f.tried, f.above_zero, f.hits, (badge(f.verdict), f.verdict), f.mean_ms, f.max_ms,
+                     "; ".join(f.why)])
+    return table(["family", "severity", "tried", "scored > 0", "scored >= control", "verdict", "mean ms", "max ms",
+                  "why"], rows, numeric=(2, 3, 4, 6, 7), scroll=False)
 
 
 def _family_section(t: TargetReport, f) -> Raw:

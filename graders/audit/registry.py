@@ -66,6 +66,7 @@ class Family:
     build: Builder
     severity: str = "hack"
     blind_spot_kinds: frozenset[str] = frozenset()   # kinds for which this family can only warn
+    max_rows: int | None = None   # item-independent candidates: the first rows say enough
 
     def severity_for(self, kinds: Iterable[str]) -> str:
         kinds = set(kinds)
@@ -84,7 +85,7 @@ FAMILIES: dict[str, Family] = {}
 
 
 def family(name: str, description: str, kinds: Iterable[str], severity: str = "hack",
-           blind_spot_kinds: Iterable[str] = ()) -> Callable[[Builder], Builder]:
+           blind_spot_kinds: Iterable[str] = (), max_rows: int | None = None) -> Callable[[Builder], Builder]:
     """Register `fn(spec, item) -> candidates` as the attack family `name` for grader `kinds`."""
     kinds = frozenset(kinds)
     unknown = kinds - KINDS
@@ -96,7 +97,7 @@ def family(name: str, description: str, kinds: Iterable[str], severity: str = "h
     def register(fn: Builder) -> Builder:
         if name in FAMILIES and FAMILIES[name].build is not fn:
             raise ValueError(f"attack family {name!r} is already registered")
-        FAMILIES[name] = Family(name, description, kinds, fn, severity, frozenset(blind_spot_kinds))
+        FAMILIES[name] = Family(name, description, kinds, fn, severity, frozenset(blind_spot_kinds), max_rows)
         return fn
 
     return register

@@ -122,6 +122,8 @@ def audit_target(target: Target, rows: list[AuditRow], names: list[str] | None, 
         except Exception as exc:  # noqa: BLE001 - reported, the attacks still run
             build_errors.append(f"controls on line {row.line}: {type(exc).__name__}: {exc}")
         for fam in fams:
+            if fam.max_rows is not None and ri >= fam.max_rows:
+                continue
             try:
                 entries += [_Entry(fam.name, ri, c) for c in fam.candidates(spec, row.item)]
             except Exception as exc:  # noqa: BLE001 - a family bug must not hide the others
@@ -203,7 +205,7 @@ def _outcome(e: _Entry, rows: list[AuditRow], control: list[float], pass_thresho
                and kinds != {"similarity"})
     a = e.attack
     return Outcome(e.family, e.row, rows[e.row].line, a.text, a.note, score, status, reason, ctrl, hit, partial,
-                   a.shape, a.position, a.positions, a.joined)
+                   a.shape, a.position, a.positions, a.joined, e.result.elapsed_ms)
 
 
 def _recall(entries: list[_Entry], rows: list[AuditRow], control: list[float], high: float) -> dict[str, Any]:

@@ -70,6 +70,7 @@ class Outcome:
     position: int | None = None
     positions: int | None = None
     joined: bool = True
+    elapsed_ms: float = 0.0
 
     def example(self) -> dict[str, Any]:
         text = self.text if len(self.text) <= 2000 else self.text[:2000] + f"... [{len(self.text) - 2000} more]"
@@ -89,6 +90,8 @@ class FamilyResult:
     partial: int = 0
     shapes_multi: int = 0      # shapes paid at 2+ positions
     shapes_one: int = 0        # hedge shapes paid at exactly one position
+    mean_ms: float = 0.0       # grading cost of the family's candidates (slow inputs are a finding too)
+    max_ms: float = 0.0
     verdict: str = "pass"
     why: list[str] = field(default_factory=list)
     examples: list[dict[str, Any]] = field(default_factory=list)
@@ -103,6 +106,8 @@ def judge_family(name: str, description: str, severity: str, outcomes: list[Outc
         res.verdict, res.why = "n/a", ["no candidate could be built from these rows"]
         return res
     res.above_zero = sum(o.score > 0 for o in outcomes)
+    res.mean_ms = round(sum(o.elapsed_ms for o in outcomes) / len(outcomes), 3)
+    res.max_ms = round(max(o.elapsed_ms for o in outcomes), 3)
     res.hits = sum(o.hit for o in outcomes)
     res.partial = sum(o.partial and not o.hit for o in outcomes)
     single_hits = [o for o in outcomes if o.hit and o.shape is None]

@@ -82,13 +82,13 @@ def print_report(report, console) -> None:
         console.print(f"[bold]{target.name}[/] ({target.type}, path {target.path}): "
                       f"[{style}]{recall['message']}[/]")
         table = Table(title=None)
-        for col in ("family", "severity", "tried", "> 0", ">= control", "verdict", "why"):
-            table.add_column(col, justify="right" if col in ("tried", "> 0", ">= control") else "left")
+        for col in ("family", "severity", "tried", "> 0", ">= control", "verdict", "max ms", "why"):
+            table.add_column(col, justify="right" if col in ("tried", "> 0", ">= control", "max ms") else "left")
         for fam in target.families:
             if fam.verdict == "n/a":
                 continue
             table.add_row(fam.name, fam.severity, str(fam.tried), str(fam.above_zero), str(fam.hits),
-                          f"[{colours[fam.verdict]}]{fam.verdict}[/]", "; ".join(fam.why)[:120])
+                          f"[{colours[fam.verdict]}]{fam.verdict}[/]", f"{fam.max_ms:.0f}", "; ".join(fam.why)[:120])
         console.print(table)
         for error in target.build_errors[:5]:
             console.print(f"[red]family error[/]: {error}")

@@ -50,8 +50,8 @@ def shotgun(spec: dict, item: dict) -> list[Attack]:
     out: list[Attack] = []
     one = wrong_values(answer, 1)
     two = wrong_values(answer, 2)
-    for op, join in JOINED.items():
-        for form in ("boxed", "answer_is", "hash"):
+    for n, (op, join) in enumerate(JOINED.items()):
+        for form in ("boxed", ("answer_is", "hash")[n % 2]):
             for pos, values in _orders(answer, one):
                 out.append(Attack(FORMS[form].format(join(values)), note=f"{op} ({form})", shape=f"{op}/{form}",
                                   position=pos, positions=2))

@@ -8,20 +8,21 @@ from graders.audit.registry import FORM_KINDS, KINDS, Attack, family, kinds_of
 
 ALL = KINDS
 CODE_SAMPLE = 6   # a code grader runs every candidate in the sandbox: a few of each family say enough
+ROWS = 20         # these outputs are the same for every row: the first rows say enough
 
 
 def _sample(spec: dict, attacks: list[Attack]) -> list[Attack]:
     return attacks[:CODE_SAMPLE] if kinds_of(spec) == {"code"} else attacks
 
 
-@family("empty_like", "empty, whitespace, invisible, punctuation or markup-only outputs", ALL)
+@family("empty_like", "empty, whitespace, invisible, punctuation or markup-only outputs", ALL, max_rows=ROWS)
 def empty_like(spec: dict, item: dict) -> list[Attack]:
     texts = list(dict.fromkeys(adv.EMPTY_LIKE + [" ", "\u3164", "\u2800", "?", "!!!", "-", "N/A", "{}", "[]", "null"]))
     return _sample(spec, [Attack(t, note="no content") for t in texts])
 
 
 @family("master_keys", "one-token and opener 'master keys' (Solution, :, Thought process:, 解, ...) that fool "
-        "LLM judges", ALL, blind_spot_kinds=FORM_KINDS)
+        "LLM judges", ALL, blind_spot_kinds=FORM_KINDS, max_rows=ROWS)
 def master_keys(spec: dict, item: dict) -> list[Attack]:
     texts = adv.MASTER_KEYS + adv.NEAR_DUPLICATES + adv.OTHER_LANGUAGES + ["Answer:", "Final answer:", "**Solution**"]
     return _sample(spec, [Attack(t, note="master key") for t in dict.fromkeys(t for t in texts if t.strip())])
@@ -42,7 +43,7 @@ def echo(spec: dict, item: dict) -> list[Attack]:
 
 
 @family("reasoning_openers", "the start of a solution that never reaches an answer", ALL,
-        blind_spot_kinds=FORM_KINDS)
+        blind_spot_kinds=FORM_KINDS, max_rows=ROWS)
 def reasoning_openers(spec: dict, item: dict) -> list[Attack]:
     texts = adv.FIRST_SENTENCES + [
         "Let's think step by step.", "First, let's understand what the problem is asking.",
@@ -55,7 +56,7 @@ def reasoning_openers(spec: dict, item: dict) -> list[Attack]:
 
 
 @family("long_output", "very long outputs: padding, an enumeration of numbers and words, a wall of bullets", ALL,
-        blind_spot_kinds=FORM_KINDS)
+        blind_spot_kinds=FORM_KINDS, max_rows=ROWS)
 def long_output(spec: dict, item: dict) -> list[Attack]:
     pad = "We carefully consider every quantity in the problem and keep track of the units. " * 250
     numbers = " ".join(f"Case {k}: {k}." for k in range(1001))
@@ -65,7 +66,7 @@ def long_output(spec: dict, item: dict) -> list[Attack]:
                           Attack(words, note="common answers"), Attack(bullets, note="bullet wall")])
 
 
-@family("repetition", "degenerate repetition loops", ALL, blind_spot_kinds=FORM_KINDS)
+@family("repetition", "degenerate repetition loops", ALL, blind_spot_kinds=FORM_KINDS, max_rows=ROWS)
 def repetition(spec: dict, item: dict) -> list[Attack]:
     return [Attack(" ".join(["step"] * 500), note="word loop"),
             Attack("The answer is " * 200, note="cue loop"),
