@@ -83,3 +83,23 @@ def stray_containers(client, wait_s: float = 10.0) -> list[str]:
         if not stray or time.monotonic() > deadline:
             return stray
         time.sleep(0.1)
+
+
+def own_sandbox_processes(client) -> list[int]:
+    """`sandbox_processes_on_host()` limited to containers this process owns (other runs on the same host,
+    e.g. another test session, have their own)."""
+    import re
+
+    from sandbox.container import OWNER_LABEL, owner_id
+
+    mine = {c.id for c in labelled_containers(client) if c.labels.get(OWNER_LABEL) == owner_id()}
+    found = []
+    for pid in sandbox_processes_on_host():
+        try:
+            cgroups = Path(f"/proc/{pid}/cgroup").read_text()
+        except OSError:
+            continue
+        ids = set(re.findall(r"[0-9a-f]{64}", cgroups))
+        if not ids or ids & mine:
+            found.append(pid)
+    return found

@@ -41,7 +41,7 @@ LANGUAGES = {
     "go": {"family": "go", "source": "main.go",
            "compile": ["go", "build", "-o", "main", "main.go"], "run": ["./main"],
            "env": {"GOCACHE": "{workdir}/.gocache", "GOPATH": "{workdir}/.gopath", "GO111MODULE": "off",
-                   "CGO_ENABLED": "0", "GOTMPDIR": "{workdir}", "GOTOOLCHAIN": "local", "GOFLAGS": "-trimpath"},
+                   "CGO_ENABLED": "0", "GOTMPDIR": "{workdir}", "GOTOOLCHAIN": "local"},
            "address_space": False, "version": ["go", "version"]},
     "rust": {"family": "rust", "source": "main.rs",
              "compile": ["rustc", "--edition", "2021", "-O", "-o", "main", "main.rs"], "run": ["./main"],

@@ -1,0 +1,114 @@
+"""Every required language in the real Docker sandbox: correct solutions pass, wrong ones fail, compile errors
+score 0 with the compiler's words, and each compiled language's hostile programs get nothing and leave
+nothing behind. Data: tests/data/code (written for this repository)."""
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graders import load_grader
+from sandbox_support import own_sandbox_processes, require_docker, stray_containers
+
+sys.path.insert(0, str(Path(__file__).parent / "data" / "code"))
+import hostile  # noqa: E402
+import reduce_problems as problems  # noqa: E402
+
+PROBLEM_NAMES = sorted(problems.PROBLEMS)
+
+
+@pytest.fixture(scope="module")
+def grader():
+    require_docker()
+    return load_grader({"type": "unit_tests", "language": "{{ item.language }}", "test_format": "io",
+                        "tests": "{{ item.tests }}", "test_timeout_s": 5, "batch_size": 4})
+
+
+@pytest.mark.parametrize("language", problems.REQUIRED_LANGUAGES)
+def test_correct_solutions_pass_and_wrong_ones_fail(grader, language):
+    # one problem per language here (rotating); benchmarks/sandbox_languages.py runs all of them everywhere
+    problem = PROBLEM_NAMES[problems.REQUIRED_LANGUAGES.index(language) % len(PROBLEM_NAMES)]
+    rows = [(f"```{language}\n{problems.solution(problem, language, kind)}```",
+             {"language": language, "tests": problems.tests(problem)}) for kind in problems.KINDS]
+    correct, *wrong = grader.grade_batch(rows)
+    assert (correct.score, correct.status) == (1.0, "ok"), correct.reason
+    for r in wrong:  # a wrong solution may get a test right by chance, never all of them
+        assert r.score < 1.0 and r.status == "ok" and "wrong output" in r.reason, (r.score, r.reason)
+
+
+def test_cpp20_is_its_own_standard(grader):
+    code = "#include <bits/stdc++.h>\nint main() { std::vector<int> v{3, 1, 2}; std::ranges::sort(v);\n" \
+           "  long long n, x, s = 0; std::cin >> n; while (n-- && std::cin >> x) s += x; std::cout << s << '\\n'; }\n"
+    item = {"tests": problems.tests("sum")}
+    r20, r17 = grader.grade_batch([(code, {**item, "language": "cpp20"}), (code, {**item, "language": "cpp"})])
+    assert (r20.score, r20.status) == (1.0, "ok"), r20.reason
+    assert (r17.score, r17.status) == (0.0, "ok") and r17.reason.startswith("compile error:"), r17.reason
+
+
+COMPILE_ERRORS = {
+    "c": "int main(void) { return undefined_name; }\n",
+    "cpp": "int main() { std::vector<int> v; }\n",
+    "java": "public class Main { public static void main(String[] a) { int x = \"s\"; } }\n",
+    "typescript": "const x: number = 'not a number';\nconsole.log(x);\n",
+    "go": "package main\nfunc main() { var unused int }\n",
+    "rust": "fn main() { let x: i32 = \"s\"; }\n",
+}
+
+
+def test_compile_errors_score_zero_with_the_compilers_words(grader):
+    tests = problems.tests("sum", count=1)
+    results = grader.grade_batch([(code, {"language": lang, "tests": tests}) for lang, code in COMPILE_ERRORS.items()])
+    for lang, r in zip(COMPILE_ERRORS, results):
+        assert (r.score, r.status) == (0.0, "ok"), (lang, r.status, r.reason)
+        assert r.reason.startswith("compile error:") and "ain." in r.reason[14:], (lang, r.reason)  # names main.c, Main.java...
+        assert r.details["compile"] == "error"
+
+
+def test_a_compile_that_runs_out_of_time_is_a_timeout_not_a_pass():
+    require_docker()
+    g = load_grader({"type": "unit_tests", "language": "cpp", "test_format": "io", "tests": "{{ item.tests }}",
+                     "compile_timeout_s": 2})
+    # 2^26 distinct template instantiations (depth 26, far below the depth limit): minutes of compiling
+    bomb = ("template<int N, long long M> struct A { static const long long v = A<N-1, 2*M>::v + A<N-1, 2*M+1>::v; };\n"
+            "template<long long M> struct A<0, M> { static const long long v = M; };\n"
+            "#include <cstdio>\nint main() { std::printf(\"%lld\\n\", A<26, 1>::v); }\n")
+    r = g.grade(bomb, {"tests": [{"input": "", "output": "1\n"}]})
+    assert r.score == 0.0 and r.status in ("timeout", "error"), (r.status, r.reason)
+    assert r.status != "ok"
+
+
+@pytest.mark.parametrize("language", sorted(hostile.BY_LANGUAGE))
+def test_hostile_programs_get_nothing_and_leave_nothing(language):
+    require_docker()
+    g = load_grader({"type": "unit_tests", "language": language, "test_format": "io", "tests": "{{ item.tests }}",
+                     "test_timeout_s": 3, "batch_size": 16, "pool_size": 1})
+    marker = "VGMARK-" + secrets.token_hex(16)
+    programs = hostile.BY_LANGUAGE[language]
+    names = list(programs)
+    rows = [(programs[n].replace("{marker}", marker), {"tests": [{"input": "", "output": marker + "\n"}]}) for n in names]
+    rows.append((problems.solution("sum", language), {"tests": problems.tests("sum")}))  # the pool still works after
+    results = g.grade_batch(rows)
+    by_name = dict(zip(names + ["correct"], results))
+    for name, r in by_name.items():
+        if name != "correct":
+            assert r.score == 0.0, (name, r.status, r.reason)
+    assert (by_name["correct"].score, by_name["correct"].status) == (1.0, "ok"), by_name["correct"].reason
+    assert by_name["infinite_loop"].status == "timeout", by_name["infinite_loop"].reason
+    assert "output limit" in by_name["huge_output"].reason, by_name["huge_output"].reason
+    for name in ("write_outside", "state_writer"):
+        assert by_name[name].status == "error" and "violation" in by_name[name].reason, (name, by_name[name].reason)
+    # a daemon that keeps the test's stdout open makes the test run out of time; one that doesn't is a violation
+    left = by_name["leftover_process"]
+    assert (left.status == "error" and "background process" in left.reason) or left.status == "timeout", left.reason
+    assert "offline" in by_name["network"].reason or "wrong output" in by_name["network"].reason
+    from sandbox.docker_client import get_client
+
+    deadline = time.monotonic() + 10  # containers being recycled in the background are removed with their processes
+    while own_sandbox_processes(get_client()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert own_sandbox_processes(get_client()) == [], "a sandbox process survived on the host"
+
+    assert not stray_containers(get_client())
