@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Iterable
 
 from graders.errors import SpecError, TemplateError
-from graders.pool import get_pool
+from graders.pool import Outcome, get_pool
 from graders.result import GradeResult, clamp_score
 from graders.sample import normalize_sample
 from graders.templates import render, render_value
@@ -166,21 +166,18 @@ class Grader:
         spec_key = json.dumps(self.spec, sort_keys=True)
         shared = (spec_key, self.path, type(self))  # the class pickles by reference
         outcomes = get_pool().map(_pool_task, pairs, timeout_s=self.timeout_s, shared=shared)
-        results = []
-        for outcome in outcomes:
-            if outcome.kind == "ok":
-                results.append(outcome.value)
-                continue
-            if outcome.kind == "timeout":
-                res = GradeResult.failure("timeout", outcome.message)
-            elif outcome.kind == "crash":
-                hint = "; likely memory exhaustion or a native crash" if "killed by" in outcome.message else ""
-                res = GradeResult.failure("error", outcome.message + hint, "other_error")
-            else:
-                res = GradeResult.failure("error", outcome.message.splitlines()[0] if outcome.message else "error",
-                                          "other_error", traceback=outcome.message)
-            results.append(self._finish(res, outcome.elapsed_ms))
-        return results
+        return [o.value if o.kind == "ok" else self._finish(failure_from_outcome(o), o.elapsed_ms) for o in outcomes]
+
+
+def failure_from_outcome(outcome: Outcome) -> GradeResult:
+    """The result for a pool task that did not return (`timeout`, `crash` or `error` outcome)."""
+    if outcome.kind == "timeout":
+        return GradeResult.failure("timeout", outcome.message)
+    if outcome.kind == "crash":
+        hint = "; likely memory exhaustion or a native crash" if "killed by" in outcome.message else ""
+        return GradeResult.failure("error", outcome.message + hint, "other_error")
+    return GradeResult.failure("error", outcome.message.splitlines()[0] if outcome.message else "error",
+                               "other_error", traceback=outcome.message)
 
 
 def failure_from_exception(exc: Exception) -> GradeResult:

@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any
 
 from graders import templates
-from graders.base import Grader
+from graders.base import Grader, failure_from_outcome
 from graders.pool import get_pool
 from graders.regex_engine import Regex, compile_regex
 from graders.registry import register
@@ -205,9 +205,4 @@ class StringCheckGrader(Grader):
     def _match_in_pool(self, pattern: Regex, text: str) -> bool | GradeResult:
         job = (pattern.source, pattern.flags, pattern.mode, text)
         outcome = get_pool().map(_regex_task, [job], timeout_s=self.timeout_s)[0]
-        if outcome.kind == "ok":
-            return bool(outcome.value)
-        if outcome.kind == "timeout":
-            return GradeResult.failure("timeout", outcome.message)
-        return GradeResult.failure("error", outcome.message.splitlines()[0] if outcome.message else "error",
-                                   "other_error")
+        return bool(outcome.value) if outcome.kind == "ok" else failure_from_outcome(outcome)
