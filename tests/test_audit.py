@@ -55,6 +55,21 @@ def test_multiple_answers_any_is_caught_by_shotgun():
     assert verdicts(last)["shotgun"] == "pass"
 
 
+def test_reference_semantics_as_a_training_reward_is_caught_by_invisible_characters_and_confusables():
+    spec = {"type": "instruction_following", "name": "ifeval_reference", "semantics": "reference", "mode": "strict"}
+    v = verdicts(run_audit(spec, SPECS / "ifeval.jsonl", ["invisible_characters", "confusables"]))
+    assert v == {"invisible_characters": "fail", "confusables": "fail"}
+
+
+def test_the_robust_ifeval_spec_passes_on_every_ifeval_prompt(shared_data):
+    report = run_audit(SPECS / "ifeval.json", shared_data / "ifeval" / "input_data.jsonl",
+                       ["invisible_characters", "confusables", "minimal_content"], items=541)
+    fams = {f.name: f for f in report.targets[0].families}
+    assert fams["invisible_characters"].verdict == "pass" and fams["invisible_characters"].tried > 1000
+    assert fams["confusables"].verdict == "pass" and fams["confusables"].tried > 1000
+    assert fams["minimal_content"].verdict == "warn"   # one-letter content: the documented blind spot
+
+
 # -- the shipped specs pass their own audit ---------------------------------------------------------------------
 # gsm8k: the audit found the final_number step reading '20' from an echoed question ('... if the size of Wendi's
 # flock is 20 chickens?', line 3 of gsm8k.jsonl); a question sentence is no answer since the math engine's fix

@@ -104,8 +104,8 @@ def _sentences(kw):
         return [("invisible_characters", "\n".join(f"Line {k} has no full stop" for k in range(n + 3)),
                  "lines without full stops"),
                 ("confusables", "\u3002".join(f"Sentence {k}" for k in range(n + 3)), "ideographic full stops")]
-    return [("invisible_characters", "Ok" + " ." * (n + 2), "dots"),
-            ("filler_words", " ".join(["Ok."] * (n + 1)), "one-word sentences")]
+    dots = [("invisible_characters", "Ok" + " ." * (n + 2), "dots")] if n >= 2 else []  # "Ok" is one sentence
+    return dots + [("filler_words", " ".join(["Ok."] * (n + 1)), "one-word sentences")]
 
 
 @builds("length_constraints:number_paragraphs")
@@ -220,6 +220,8 @@ def _sections(kw):
 @builds("detectable_format:number_bullet_lists")
 def _bullets(kw):
     n = _n(kw, "num_bullets", 2)
+    if n < 2:  # "* one" is one real bullet
+        return [("minimal_content", "* a\n", "one-letter bullet")]
     return [("invisible_characters", "* one\n" + "".join(f"*{ZW}\n" if k % 2 else "- \n" for k in range(n - 1)),
              "empty bullets"),
             ("minimal_content", "".join("* a\n" for _ in range(n)), "one-letter bullets")]
