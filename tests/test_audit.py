@@ -194,3 +194,11 @@ def test_fail_on_recall_gates_the_exit_code(tmp_path):
     args = ["audit", str(spec), str(SHORT), "--items", "2", "--families", "empty_like"]
     assert main(args) == 0
     assert main(args + ["--fail-on-recall"]) == 1
+
+
+def test_a_spec_reading_fields_the_candidates_lack_is_flagged_not_passed():
+    spec = {"type": "string_check", "name": "json_field", "input": "{{ sample.output_json.answer }}",
+            "reference": "{{ item.answer }}", "operation": "eq"}
+    report = run_audit(spec, items=2, families=["near_miss"])
+    assert report.targets[0].build_errors and "invalid_variable_error" in report.targets[0].build_errors[0]
+    assert report.targets[0].recall["verdict"] == "problem"

@@ -129,6 +129,11 @@ def audit_target(target: Target, rows: list[AuditRow], names: list[str] | None, 
             except Exception as exc:  # noqa: BLE001 - a family bug must not hide the others
                 build_errors.append(f"{fam.name} on line {row.line}: {type(exc).__name__}: {exc}")
     grades = _grade(target.grader, entries, rows, workers)
+    unrendered = sum(e.result.error_type == "invalid_variable_error" for e in entries)
+    if entries and unrendered * 2 > len(entries):
+        build_errors.append(f"{unrendered} of {len(entries)} candidates failed with invalid_variable_error: the spec "
+                            "reads sample fields other than output_text (the audit's candidates are output texts), or "
+                            "item fields these rows lack; verdicts on such results mean nothing")
     control = _control_scores(entries, len(rows))
     recall = _recall(entries, rows, control, thresholds.recall_bar(target.grader.pass_threshold))
     results = []
