@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from math_fuzz_cases import FuzzPair, generate  # noqa: E402
+from math_fuzz_cases import FuzzPair, generate, math_verify_scores, triage  # noqa: E402
 
 SPEC = {"type": "math_equivalence", "reference": "{{ item.answer }}", "timeout_s": 10}
 
@@ -44,22 +43,6 @@ def verigrade_results(pairs: list[FuzzPair], workers: int | None = None) -> list
         configure_pool(size=workers)
     grader = load_grader(SPEC)
     return grader.grade_batch([({"output_text": p.output}, {"answer": p.reference}) for p in pairs])
-
-
-def math_verify_scores(pairs: list[FuzzPair]) -> list[float]:
-    from math_verify import parse, verify
-
-    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
-    logging.getLogger("latex2sympy2_extended").setLevel(logging.CRITICAL)
-    scores = []
-    for p in pairs:
-        try:
-            gold = parse(p.gold_for_mv, parsing_timeout=None)
-            pred = parse(p.output, parsing_timeout=None)
-            scores.append(1.0 if verify(gold, pred, timeout_seconds=None) else 0.0)
-        except Exception:  # noqa: BLE001 - math-verify's own failures count as "not equal"
-            scores.append(0.0)
-    return scores
 
 
 _BASELINE_SCRIPT = """
@@ -90,15 +73,6 @@ def baseline_scores(pairs: list[FuzzPair], revision: str) -> list[float]:
         env = {**os.environ, "PYTHONPATH": tmp}
         subprocess.run([sys.executable, str(script), str(rows), str(out)], check=True, cwd=tmp, env=env)
         return json.loads(out.read_text())
-
-
-def triage(pair: FuzzPair, ours: float, theirs: float) -> str:
-    """Category of one pair (agreements included)."""
-    if ours == theirs:
-        return "agree" if ours == pair.label else "both wrong"
-    if ours != pair.label:
-        return "verigrade wrong"
-    return f"deliberate policy: {pair.policy}" if pair.policy else "math-verify wrong"
 
 
 def run(n: int, seed: int, workers: int | None = None, baseline: str | None = None) -> dict:

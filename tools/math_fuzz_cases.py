@@ -289,3 +289,32 @@ def generate(n: int, seed: int = 0, split: str = "test") -> list[FuzzPair]:
             wrapper, make = ("boxed_sentence", _WRAPPERS["boxed_sentence"]) if rng.random() < 0.5 else (wrapper, make)
         pairs.append(FuzzPair(f"{i}", source, reference, gold_mv, make(body, text), label, shape, wrapper, policy))
     return pairs
+
+
+# -- the other side of the differential test, and the triage -----------------------------------------------
+def math_verify_scores(pairs: list[FuzzPair]) -> list[float]:
+    """Plain math-verify 0.9.0 in this process: `verify(parse(gold), parse(output))`, no signal timeouts."""
+    import logging
+
+    from math_verify import parse, verify
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
+    logging.getLogger("latex2sympy2_extended").setLevel(logging.CRITICAL)
+    scores = []
+    for p in pairs:
+        try:
+            gold = parse(p.gold_for_mv, parsing_timeout=None)
+            pred = parse(p.output, parsing_timeout=None)
+            scores.append(1.0 if verify(gold, pred, timeout_seconds=None) else 0.0)
+        except Exception:  # noqa: BLE001 - math-verify's own failures count as "not equal"
+            scores.append(0.0)
+    return scores
+
+
+def triage(pair: FuzzPair, ours: float, theirs: float) -> str:
+    """agree | both wrong | verigrade wrong | deliberate policy: <name> | math-verify wrong."""
+    if ours == theirs:
+        return "agree" if ours == pair.label else "both wrong"
+    if ours != pair.label:
+        return "verigrade wrong"
+    return f"deliberate policy: {pair.policy}" if pair.policy else "math-verify wrong"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from graders.mathcheck.compare import ComparePolicy, compare, consistent, is_undefined
 from graders.mathcheck.extract import (
     DEFAULT_CASCADE, Extraction, extract_all_boxes, extract_reference, iter_extractions, offered_alternatives,
+    withdrawn,
 )
 from graders.mathcheck.parse import Hedged, parse_answer, parse_reference
 from graders.mathcheck.values import Answer, ParseOptions, Rejected, Unparseable
@@ -66,6 +67,9 @@ def check(output: str, reference: str, options: MathOptions) -> Verdict:
         return Verdict.failure("no_answer", f"no answer found in the output (tried {tried})", reference=ref_raw)
     details = _details(found, ref_raw)
 
+    taken_back = withdrawn(output, found)
+    if taken_back:
+        return Verdict(0.0, "ok", f"the answer {_short(found.text)} is taken back ({_short(taken_back, 40)})", details)
     if options.multiple_answers != "any":
         hedge = _hedge(output, found, readings, options)
         if hedge:
@@ -104,14 +108,15 @@ def _hedge(output: str, found: Extraction, readings, options: MathOptions) -> st
     """Reason when the output offers another value next to the answer (`17 or 18`, `\\boxed{72}, or maybe 73`)."""
     if readings is None:
         return ""
-    for word, value in offered_alternatives(output, found):
+    offered = offered_alternatives(output, found) + [("####", other) for other in found.others]
+    for word, value in offered:
         try:
             other = parse_answer(value, options.parse)
         except (Unparseable, Rejected, Hedged):
             continue
         approx = word in _APPROX_WORDS
         if not any(consistent(a, b, approx=approx) for a in readings for b in other):
-            return f"hedged answer: {_short(found.text)} {word} {_short(value)} offers two different values"
+            return f"hedged answer: {_short(found.text)} and {_short(value)} are both offered ({word})"
     return ""
 
 

@@ -298,6 +298,10 @@ def _objects(gold, pred, ctx: _Ctx) -> bool:
         return _objects(g_coll[1][0], pred, ctx)
     if p_coll and len(p_coll[1]) == 1 and not g_coll:
         return _objects(gold, p_coll[1][0], ctx)
+    if isinstance(gold, sympy.MatrixBase) and 1 in gold.shape and isinstance(pred, sympy.Interval):
+        return _match(list(gold), [pred.start, pred.end], True, ctx)     # `[0.5, 1]` written for a vector
+    if isinstance(pred, sympy.MatrixBase) and 1 in pred.shape and isinstance(gold, sympy.Interval):
+        return _match([gold.start, gold.end], list(pred), True, ctx)
     if isinstance(gold, sympy.MatrixBase) and 1 in gold.shape and p_coll and p_coll[0] == "tuple":
         return _match(list(gold), p_coll[1], ctx.policy.tuple_order != "unordered", ctx)
     if isinstance(pred, sympy.MatrixBase) and 1 in pred.shape and g_coll and g_coll[0] == "tuple":
@@ -419,8 +423,7 @@ def _expressions_equal(gold, pred, ctx: _Ctx) -> bool:
     if not (gold.free_symbols | pred.free_symbols):
         return constants_equal(gold, pred, gold.has(sympy.Float) or pred.has(sympy.Float))
     verdict, how = identity(gold, pred, gold.has(sympy.Float) or pred.has(sympy.Float))
-    if verdict and how:
-        ctx.how = how
+    ctx.how = how
     return verdict
 
 

@@ -52,7 +52,7 @@ _RETRACTION = re.compile(
 _GAP_NOISE = re.compile(r"\\text\s*\{([^{}]*)\}|\\(?:quad|qquad|,|;|!| )|\\[\[\]()]|[$&]|\\\\")
 HEDGE_WORDS = re.compile(
     r"(?<![A-Za-z])(?:or|maybe|perhaps|possibly|probably|ou|oder|vielleicht|peut-être|quizás|quizas|tal\s+vez|"
-    r"talvez|forse)(?![A-Za-z])|或者|或|\\approx|\\sim(?![a-z])|\\lor|≈|~",
+    r"talvez|forse)(?![A-Za-z])|或者|或|\\approx|\\sim(?![a-z])|\\lor|≈|(?<=\s)~(?=\s)",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(r"(?<![A-Za-z])(?:between|entre|zwischen|from)(?![A-Za-z])", re.IGNORECASE)
@@ -117,11 +117,14 @@ def extract_all_boxes(text: str) -> Extraction | None:
 
 # -- `####` and final-answer sentences ----------------------------------------------------------------------
 def extract_gsm8k(text: str) -> Extraction | None:
-    for m in reversed(list(_GSM8K_RE.finditer(text))):
-        value = strip_math_delimiters(m.group(1).strip().rstrip("."))
-        if value:
-            return Extraction("gsm8k", [value], m.start(1), m.end(1))
-    return None
+    """The last `#### value`; the values of earlier `####` lines are kept in `others` (several different ones
+    are several answers)."""
+    found = [(m, strip_math_delimiters(m.group(1).strip().rstrip("."))) for m in _GSM8K_RE.finditer(text)]
+    found = [(m, v) for m, v in found if v]
+    if not found:
+        return None
+    m, value = found[-1]
+    return Extraction("gsm8k", [value], m.start(1), m.end(1), others=[v for _, v in found[:-1] if v != value])
 
 
 def _candidates(text: str, start: int, end: int, spans: list[Found]) -> list[Found]:
@@ -142,8 +145,7 @@ def _span_group(text: str, spans: list[Found], last: Found) -> list[Found]:
 
 
 def _answer_like(text: str) -> bool:
-    return bool(text) and not looks_like_prose(text) and not re.search(r"(?<![\\A-Za-z])[A-Za-z]{3,}\s+[A-Za-z]{3,}",
-                                                                          re.sub(r"\\text\s*\{[^{}]*\}", "", text))
+    return bool(text) and _bare_answer(text)
 
 
 _QUOTES = re.compile(r'^(?:\\"|["“”«»\'`])+|(?:\\"|["“”«»\'`])+(?=[.!?]?$)')
@@ -213,6 +215,8 @@ def extract_answer_is(text: str) -> Extraction | None:
             start += 1
         end = next((e for s, e in sentences(text, spans) if s <= start < e), len(text))
         end = min(end, text.find("\n", start) if "\n" in text[start:end].rstrip() else end)
+        if text[start:end].rstrip().endswith(("?", "？")):
+            continue  # "Is the answer 18?" asks, it does not answer
         found = _pick_in_tail(text, start, end, spans, "answer_is")
         if found:
             return found
@@ -228,9 +232,14 @@ def _final(text: str):
     return text, where, find_spans(text)
 
 
+def _is_question(text: str, where: tuple[int, int]) -> bool:
+    """A final sentence that asks (`Is it 18?`, an echoed question) states no answer."""
+    return text[where[0]:where[1]].rstrip().rstrip("*").endswith(("?", "？"))
+
+
 def extract_final_span(text: str) -> Extraction | None:
     text, where, spans = _final(text)
-    if where is None:
+    if where is None or _is_question(text, where):
         return None
     start, end = where
     found = _candidates(text, start, end, spans)
@@ -242,7 +251,7 @@ def extract_final_span(text: str) -> Extraction | None:
 
 def extract_final_number(text: str) -> Extraction | None:
     text, where, spans = _final(text)
-    if where is None:
+    if where is None or _is_question(text, where):
         return None
     start, end = where
     equals = [m.end() for m in re.finditer(r"(?<![<>!=])=(?!=)", text[start:end])
@@ -347,8 +356,11 @@ def extract_answers(text: str, steps: tuple) -> tuple[str, list[str]]:
 
 # -- hedges around an extracted answer -----------------------------------------------------------------------
 _FILLER = r"(?:\s*(?:maybe|perhaps|possibly|probably|even|rather|also|it(?:'s|\s+is|\s+could\s+be|\s+might\s+be)|the\s+answer\s+is|is)\b)*"
-_AFTER_HEDGE = re.compile(rf"[\s,.;:)(]*(?:\*\*)?\s*(?P<word>{HEDGE_WORDS.pattern}){_FILLER}[\s:,]*", re.IGNORECASE)
-_BEFORE_HEDGE = re.compile(rf"\s*,?\s*(?P<word>{HEDGE_WORDS.pattern}){_FILLER}[\s:,]*(?:\*\*)?\s*$", re.IGNORECASE)
+_AFTER_HEDGE = re.compile(rf"(?:[\s,.;:)($]|\\[)\]])*(?:\*\*)?\s*(?P<word>{HEDGE_WORDS.pattern}){_FILLER}[\s:,]*",
+                          re.IGNORECASE)
+_UNSURE = re.compile(r"(?<![A-Za-z])(?:maybe|perhaps|possibly|probably|(?:could|might|may)\s+(?:also\s+)?be|guess|"
+                     r"not\s+sure|vielleicht|peut-être|quizás)(?![A-Za-z])", re.IGNORECASE)
+_HEDGE_GAP = re.compile(r"[\s$]*(?:or|ou|oder|o|或|或者)[\s$]*|\s*[.!?;]\s*(?:Or|OR|Maybe|Perhaps|Possibly)\b[\s,:$]*")
 _RELATION = re.compile(r"[=<>]|\\(?:le|ge|leq|geq|ne|neq|in|approx|sim)(?![A-Za-z])")
 
 
@@ -356,12 +368,13 @@ def _value_like(found: Found, text: str) -> bool:
     """A bare value, not a relation and not an operand inside a computation (`192 / 1.2 or 160`)."""
     if len(found.content) > 40 or _RELATION.search(found.content):
         return False
-    if found.kind != "number":
-        return True
+    if found.kind != "number":  # a span: a value has a digit or a constant (`PP'` is a name, `x` a variable)
+        return bool(re.search(r"\d|\\(?:pi|infty|sqrt|frac)", found.content))
+    if text[found.start - 1:found.start].isalpha() or text[found.end:found.end + 1].isalpha():
+        return False  # `1.2Y`
     before = text[max(0, found.start - 3):found.start].rstrip()
     after = text[found.end:found.end + 3].lstrip()
-    return not (before[-1:] in tuple("+-*/=^×÷·") or after[:1] in tuple("+-*/=^×÷·") or after[:1].isalpha()
-                or before[-1:].isalpha())
+    return not (before[-1:] in tuple("+-*/=^×÷·") or after[:1] in tuple("+-*/=^×÷·"))
 
 
 def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
@@ -376,9 +389,11 @@ def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
     before = [c for c in _candidates(text, max(0, found.start - 60), found.start, spans) if c.end <= found.start]
     if before and _value_like(before[-1], text):
         gap = text[before[-1].end:found.start]
-        m = _BEFORE_HEDGE.fullmatch(gap)
-        if m:
-            pairs.append((m.group("word"), before[-1].content))
+        restated = before[-1].content.rstrip().endswith(",")   # `$\frac{5}{4},$ or $\boxed{..}$`: "that is"
+        m = None if restated else (_HEDGE_GAP.fullmatch(gap) or (
+            _UNSURE.search(gap) if len(gap) <= 30 and "\n\n" not in gap else None))
+        if m:  # `17 or 18`, `-18. Or 18.`, `-18, but it could be 18` (not the restatement `half of 1, or 1/2`)
+            pairs.append((m.group(0).strip(" .,;$"), before[-1].content))
         elif re.fullmatch(r"\s*(?:and|et|und|y|to|à|bis|–)\s*", gap) and _BETWEEN.search(
                 text[max(0, before[-1].start - 12):before[-1].start]):
             pairs.append(("between", before[-1].content))
@@ -393,6 +408,29 @@ def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
             r"\s*(?:and|et|und|y|to|à|bis|–)\s*", text[found.end:after[0].start]):
         pairs.append(("between", after[0].content))
     return pairs
+
+
+_NEGATED_BEFORE = re.compile(r"(?<![A-Za-z])(?:not|never|isn't|is\s+not|n't)\s+(?:\w+\s+)?(?:\$|\\\(|\*\*)?\s*$",
+                             re.IGNORECASE)
+_WITHDRAWN_AFTER = re.compile(
+    r"^[\s$).,;:*]*(?:\\\)|\\\])?[\s$).,;:*]*(?:(?:wait|hmm+|oh|um|actually|no)[\s,!.:;]+)?(?:"
+    r"(?:is|was|seems|must\s+be)\s+(?:wrong|incorrect|not\s+(?:right|correct|the\s+answer))|"
+    r"(?:actually|wait)[\s,]*no\b|no[\s,]+wait|scratch\s+that|just\s+kidding|i\s+take\s+(?:that|it)\s+back|"
+    r"oops|i\s+(?:made\s+a\s+mistake|miscalculated)|never\s*mind|that(?:'s|\s+is)\s+(?:wrong|incorrect)|"
+    r"hmm,?\s+that(?:'s|\s+is)\s+(?:wrong|not\s+right))", re.IGNORECASE)
+
+
+def withdrawn(text: str, found: Extraction) -> str:
+    """The phrase that takes the extracted answer back (`The answer is not 18`, `18 is wrong`, `18. Scratch that.`,
+    `The answer is 18. Actually no, ...`), or ""."""
+    if found.method in ("full", "regex") or found.end <= found.start or found.end > len(text):
+        return ""
+    head = text[max(0, found.start - 30):found.start]
+    m = _NEGATED_BEFORE.search(head)
+    if m:
+        return m.group(0).strip()
+    m = _WITHDRAWN_AFTER.match(text[found.end:found.end + 120])
+    return m.group(0).strip(" .,;:$*") if m else ""
 
 
 # -- references -------------------------------------------------------------------------------------------

@@ -171,9 +171,10 @@ def split_unit(text: str) -> tuple[str, str]:
         glued = not text[m.start():m.start() + 1].isspace()
         if words and all(w in KNOWN_UNITS for w in words) and (not glued or parse_number(text[:m.start()])):
             return text[:m.start()].strip(), normalize_unit(m.group(1) + (m.group(2) or ""))
-    m = _GLUED_UNIT.search(text)
-    if m and m.group(0) in ("²", "³") and parse_number(text[:m.start()]):
-        return text[:m.start()], ""
+    m = _GLUED_UNIT.search(text)   # `1,000.99m²`, `12cm³`: a number glued to a squared or cubed unit
+    if m and m.group(0)[-1] in "²³" and m.group(0)[:-1].lower() in KNOWN_UNITS | {""} \
+            and parse_number(text[:m.start()]):
+        return text[:m.start()], normalize_unit(m.group(0))
     return text, ""
 
 

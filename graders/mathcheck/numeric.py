@@ -13,6 +13,7 @@ and neither is undefined where the other is defined. Any point where they differ
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -168,12 +169,18 @@ def _exact_point(value):
     return sympy.Float(repr(value), DIGITS)
 
 
-def _points(symbols, analytic: bool):
+def _points(symbols, analytic: bool, salt: str = ""):
+    """Sample points: fixed real values of both signs (and complex ones) shifted by an offset derived from a
+    hash of the two expressions, so that a difference crafted to vanish at known points cannot."""
+    digest = hashlib.sha256(salt.encode()).digest()
+    shift = [(digest[j % 32] / 255.0 - 0.5) * 0.1 for j in range(len(symbols) + 1)]
     for k in range(len(_REAL_POINTS)):
-        yield {s: _exact_point(_REAL_POINTS[(k * 3 + j * 5) % len(_REAL_POINTS)]) for j, s in enumerate(symbols)}
+        yield {s: _exact_point(_REAL_POINTS[(k * 3 + j * 5) % len(_REAL_POINTS)] + shift[j])
+               for j, s in enumerate(symbols)}
     if analytic:
         for k in range(len(_COMPLEX_POINTS)):
-            yield {s: _exact_point(_COMPLEX_POINTS[(k + j * 2) % len(_COMPLEX_POINTS)]) for j, s in enumerate(symbols)}
+            yield {s: _exact_point(_COMPLEX_POINTS[(k + j * 2) % len(_COMPLEX_POINTS)] + complex(shift[j], -shift[j]))
+                   for j, s in enumerate(symbols)}
 
 
 def _has_named(expr, names) -> bool:
@@ -198,19 +205,21 @@ def _proved_zero(diff) -> str:
 def identity(gold, pred, inexact: bool) -> tuple[bool, str]:
     """Are two expressions with variables equal? (verdict, how): proved by sympy, refuted at a point, or
     accepted numerically at MIN_POINTS points."""
+    import sympy
+
     if gold == pred:
         return True, "identical"
     symbols = sorted(gold.free_symbols | pred.free_symbols, key=lambda s: s.name)
     rel = FLOAT_REL if inexact else IDENTITY_REL
     analytic = not (_has_named(gold, _NON_ANALYTIC) or _has_named(pred, _NON_ANALYTIC))
     agreed = one_sided = 0
-    for subs in _points(symbols, analytic):
+    for subs in _points(symbols, analytic, f"{sympy.srepr(gold)}|{sympy.srepr(pred)}"):
         g_num, p_num = _evaluate(gold, subs), _evaluate(pred, subs)
         if g_num is None or p_num is None:
             one_sided += (g_num is None) != (p_num is None)
             continue
         if not _close(g_num, p_num, rel):
-            return False, f"differs at {', '.join(f'{s}={v}' for s, v in subs.items())}"
+            return False, f"differs at {', '.join(f'{s}={complex(v):.4g}'.replace('+0j', '') for s, v in subs.items())}"
         agreed += 1
     how = _proved_zero(gold - pred)
     if how:
@@ -233,7 +242,7 @@ def proportional(f, g, inexact: bool) -> tuple[bool, str]:
     symbols = sorted(f.free_symbols | g.free_symbols, key=lambda s: s.name)
     rel = FLOAT_REL if inexact else 1e-25
     first, agreed = None, 0
-    for subs in _points(symbols, True):
+    for subs in _points(symbols, True, f"{sympy.srepr(f)}|{sympy.srepr(g)}"):
         f_num, g_num = _evaluate(f, subs), _evaluate(g, subs)
         if f_num is None or g_num is None:
             continue
