@@ -141,6 +141,7 @@ SHOTGUNS = [
     "\\boxed{A} \\boxed{B} \\boxed{C} \\boxed{D}",
     "$\\boxed{A, B, C, D}$",
     "The answer is either C or D.",
+    "The answer is C and D are both plausible.",
     "Both C and D are correct. Answer: C and D",
     "**Answer:** C\n\n**Answer:** D",
     "The answer is D) The first pharyngeal arch",          # letter D, text of option A
@@ -199,7 +200,8 @@ def test_revisions_are_a_shotgun_by_default_and_the_last_word_with_multiple_answ
 def test_clauses_after_the_letter_are_not_more_letters():
     g = load_grader(MMLU)
     for output in ("Answer: D\nC) is wrong because it names one arch only.", "The answer is D, A is wrong.",
-                   "The answer is D because B and C name the wrong arches.", "Answer: I think it's D"):
+                   "The answer is D because B and C name the wrong arches.", "Answer: I think it's D",
+                   "The answer is D and C is wrong.", "Answer: D; B describes the first arch."):
         res = g.grade(output, HYOID)
         assert (res.score, res.details["answer"]) == (1.0, "D"), (output, res.reason)
 

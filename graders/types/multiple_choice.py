@@ -63,6 +63,10 @@ _CONCLUSION = re.compile(r"(?:^|[.!?]\s+|\n)\s*(?:therefore|thus|hence|so)\s*,?\
 _LINE_PREFIX = re.compile(r"^[ \t]*(?:[-*>#_`$]+[ \t]*)*(?:\b(?:option|choice|letter|answer)\b[ \t]*)?", re.IGNORECASE)
 _LINE_END = re.compile(r"[*_`$]*[ \t]*(?:[).:\-\u2013\u2014]|$)")
 _BOX_REST = re.compile(r"[*_`$ \t.]*$|[ \t]*[).:\-\u2013\u2014]|[ \t]+[A-Za-z]")
+_NEW_CLAUSE = re.compile(r"[ \t]+(?:is|was|isn't|wasn't|seems|looks|does|doesn't|has|can|cannot|can't|could|would"
+                         r"|should|must|might|may|will|won't|being|fails|refers|describes|states|says|gives|names)\b")
+_LOWER_WORD = re.compile(r"[ \t]+[a-z]")
+_LIST_WORD = re.compile(r"[ \t]+(?:or|and|nor|are|were)\b")
 _DISJUNCTION = re.compile(r"\s+or\s+|\s*/\s*|\s*\|\s*", re.IGNORECASE)
 _ENDS_LINE = re.compile(r"[*_`$)\].!]*[ \t]*(?:\n|$)")
 MAX_STATEMENTS = 64
@@ -136,10 +140,9 @@ class ChoiceReader:
             nxt = self._letter_at(text, joint.end())
             if nxt is None:
                 break
-            after = text[nxt[1]:nxt[1] + 40]
-            if joint.group().strip() in (",", "") and re.match(r"\s+[a-z]", after) and not re.match(
-                    r"\s+(?:or|and|nor)\b", after):
-                break  # "B, A is wrong": a new clause, not a list
+            if _NEW_CLAUSE.match(text, nxt[1]) or (joint.group().strip() in (",", "") and _LOWER_WORD.match(
+                    text, nxt[1]) and not _LIST_WORD.match(text, nxt[1])):
+                break  # "B, A is wrong", "B and D is wrong": the next letter starts a clause, not a list
             letters.append(nxt[0])
             pos = nxt[1]
         if len(letters) == 1:
