@@ -14,7 +14,10 @@ QUESTION = "Ali had $21. Leila gave him half of her $100. How much money does Al
 ITEM = {"question": QUESTION, "answer": "71"}
 pytestmark = pytest.mark.model  # every test here loads the real SmolLM2-135M
 
-JUDGE = {"type": "judge", "name": "eq", "reference": "{{ item.answer }}", "question": "{{ item.question }}"}
+# a generous total deadline: these tests check verdicts (the deadline has its own tests), and a batch's forward
+# passes can pass the 60 s default on a loaded 2-core machine
+DEADLINE = {"timeout_s": 600}
+JUDGE = {"type": "judge", "name": "eq", "reference": "{{ item.answer }}", "question": "{{ item.question }}", **DEADLINE}
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +83,7 @@ def test_openai_label_model_spec_scores_with_the_local_backend(local_lm, monkeyp
         "input": [{"role": "developer", "content": "Classify the sentiment of the text. Reply with one word: "
                                                    "positive or negative."},
                   {"role": "user", "content": [{"type": "input_text", "text": "Text: {{ sample.output_text }}"}]}],
-        "labels": ["positive", "negative"], "passing_labels": ["positive"],
+        "labels": ["positive", "negative"], "passing_labels": ["positive"], **DEADLINE,
     }
     grader = load_grader(spec)
     good, bad = grader.grade_batch([("I love this, it is wonderful!", {}), ("This is terrible and I hate it.", {})])
@@ -95,7 +98,7 @@ def test_openai_score_model_spec_scores_with_the_local_backend(local_lm):
         "input": [{"role": "system", "content": "Rate how polite the reply is, from 1 (rude) to 10 (very polite). "
                                                 "Reply with the number only.", "type": "message"},
                   {"role": "user", "content": "Reply: {{ sample.output_text }}"}],
-        "range": [1, 10], "pass_threshold": 0.5, "sampling_params": {"temperature": 0, "seed": 1},
+        "range": [1, 10], "pass_threshold": 0.5, "sampling_params": {"temperature": 0, "seed": 1}, **DEADLINE,
     }
     grader = load_grader(spec)
     res = grader.grade("Thank you so much for your kind help, I really appreciate it.")
@@ -107,7 +110,7 @@ def test_openai_score_model_spec_scores_with_the_local_backend(local_lm):
 
 def test_rubric_mode_and_template_errors(local_lm):
     grader = load_grader({"type": "judge", "criteria": "The reply is polite and mentions the delivery date.",
-                          "cache": False})
+                          "cache": False, **DEADLINE})
     res = grader.grade("Thank you for your order! It will arrive on Monday.")
     assert res.status == "ok" and 0 < res.score < 1
     missing = load_grader(JUDGE).grade("71", {"question": QUESTION})
