@@ -3,7 +3,8 @@ in the verdict, several boxes form a list, a number buried mid-output never scor
 import pytest
 
 from graders.mathcheck import MathOptions, check
-from graders.mathcheck.extract import RegexExtractor, extract_answers, extract_reference, offered_alternatives
+from graders.mathcheck.extract import RegexExtractor, extract_answers, extract_reference
+from graders.mathcheck.hedges import offered_alternatives
 from graders.mathcheck.extract import DEFAULT_CASCADE, iter_extractions
 
 DEFAULT = MathOptions()

@@ -4,10 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graders.mathcheck.compare import ComparePolicy, compare, consistent, is_undefined
-from graders.mathcheck.extract import (
-    DEFAULT_CASCADE, Extraction, extract_all_boxes, extract_reference, iter_extractions, offered_alternatives,
-    withdrawn,
-)
+from graders.mathcheck.extract import DEFAULT_CASCADE, Extraction, extract_all_boxes, extract_reference, iter_extractions
+from graders.mathcheck.hedges import offered_alternatives, withdrawn
 from graders.mathcheck.parse import Hedged, parse_answer, parse_reference
 from graders.mathcheck.values import Answer, ParseOptions, Rejected, Unparseable
 from graders.mathcheck.normalize import clean, normalize_text
