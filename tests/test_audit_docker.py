@@ -46,3 +46,13 @@ def test_shipped_code_specs_pass_their_own_audit(name):
     report = audit(str(spec), load_rows(spec.with_suffix(".jsonl"), 2))
     assert report.exit_code == 0, [(f.name, f.why) for f in report.targets[0].families if f.verdict == "fail"]
     assert not report.targets[0].build_errors
+
+
+def test_humaneval_rows_with_a_canonical_solution_get_controls_and_bent_answers():
+    spec = ROOT / "grader_specs" / "humaneval.json"
+    report = audit(str(spec), load_rows(DATA / "humaneval_canonical.jsonl", 2), ["container_types", "state_leak"])
+    target = report.targets[0]
+    assert target.recall["verdict"] == "ok" and target.recall["rows_with_controls"] == 2
+    fams = {f.name: f for f in target.families}
+    assert fams["container_types"].tried > 0 and fams["container_types"].verdict == "pass"
+    assert fams["state_leak"].tried == 2 * 4 and fams["state_leak"].verdict == "pass"

@@ -111,6 +111,9 @@ def wrong_values(answer: str, count: int = 2) -> list[str]:
     parsed = numeric_value(answer.strip())
     if parsed is not None:
         picks = [v for what, v in near_misses(answer) if what in ("plus one", "minus one", "sign", "times ten")]
+    elif len(answer) == 1 and answer.isalpha():   # an option letter or a variable: another letter
+        picks = [chr((ord(answer.upper()) - 65 + k) % 26 + 65) for k in (1, 2)]
+        picks = [p.lower() for p in picks] if answer.islower() else picks
     elif _mathy(answer):
         picks = [v for _, v in near_misses(answer)]
     else:
