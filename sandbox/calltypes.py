@@ -91,8 +91,8 @@ def to_wire(value: Any, t: Type, where: str = "value") -> Any:
             raise BadSignature(f"{where}: {value!r} is not a 64-bit int")
         return value
     if kind == "float":
-        if type(value) not in (int, float):
-            raise BadSignature(f"{where}: {value!r} is not a float")
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise BadSignature(f"{where}: {value!r} is not a finite float (NaN and infinities can't be sent)")
         return float(value)
     if kind == "bool":
         if type(value) is not bool:

@@ -102,10 +102,11 @@ class UnitTestsGrader(Grader):
             signature = self.render(self.signature, sample, item) if self.signature else None
         except TemplateError as exc:
             return failure_from_exception(exc)
+        run_options: dict[str, Any] = {}
         try:
             tests = self._tests(raw_tests, entry)
             if self.test_format == "calls" and language != "python":
-                code, tests = drivers.with_driver(language, code, tests, entry, signature)
+                code, tests, run_options = drivers.with_driver(language, code, tests, entry, signature)
         except (testcases.BadTests, drivers.BadSignature) as exc:
             return GradeResult.failure("invalid_reference", f"bad tests: {exc}")
         for n, test in enumerate(tests):
@@ -114,7 +115,7 @@ class UnitTestsGrader(Grader):
         compiled = "compile" in LANGUAGES[language]
         return {"id": index, "format": self.test_format, "code": code, "setup": setup, "entry_point": entry,
                 "language": language, "as_main": self.test_format == "io", "tests": tests,
-                "compile_timeout_s": self.compile_timeout_s,
+                "compile_timeout_s": self.compile_timeout_s, **run_options,
                 "sample_timeout_s": self.timeout_s + (self.compile_timeout_s if compiled else 0.0)}
 
     def _tests(self, raw: Any, entry: str | None) -> list[dict]:

@@ -19,18 +19,20 @@ __all__ = ["BadSignature", "with_driver", "SUPPORTED"]
 
 
 def _generators() -> dict[str, Any]:
-    from sandbox.drivers import js
+    from sandbox.drivers import cpp, go, java, js, rust
 
-    return {"nodejs": js.driver, "typescript": js.ts_driver}
+    return {"cpp": cpp.driver, "cpp20": cpp.driver, "nodejs": js.driver, "typescript": js.ts_driver,
+            "go": go.driver, "rust": rust.driver, "java": java.driver}
 
 
 SUPPORTED = tuple(_generators())
 
 
 def with_driver(language: str, code: str, tests: list[dict], entry: str | None,
-                signature: str | None) -> tuple[str, list[dict]]:
-    """(program = candidate code + driver, tests with `index` and `returns`). The driver holds every test's
-    arguments (the candidate may see them; it sees them anyway when called), never an expected value."""
+                signature: str | None) -> tuple[str, list[dict], dict]:
+    """(program = candidate code + driver, tests with `index` and `returns`, run options for the job). The
+    driver holds every test's arguments (the candidate may see them; it sees them anyway when called),
+    never an expected value."""
     if language not in SUPPORTED:
         raise BadSignature(f"function-call tests are not available for {language}; use test_format io")
     if not signature:
@@ -51,4 +53,4 @@ def with_driver(language: str, code: str, tests: list[dict], entry: str | None,
         test["expected"] = to_expected(test["expected"], returns)
         test["wire_args"] = [to_wire(a, p, f"test {n} argument {i}") for i, (a, p) in enumerate(zip(args, params))]
     program = _generators()[language](code, fn, params, returns, [t.pop("wire_args") for t in tests])
-    return program, tests
+    return program, tests, ({"main_class": "VgDriver"} if language == "java" else {})

@@ -264,7 +264,7 @@ def run_sample(sample, job):
     language = sample.get("language") or "python"
     plan = None
     if language != "python":
-        plan = languages.plan(language, sample["code"], limits["memory_bytes"] >> 20, workdir)
+        plan = languages.plan(language, sample["code"], limits["memory_bytes"] >> 20, workdir, sample.get("main_class"))
     with open(os.path.join(workdir, plan["source"] if plan else "solution.py"), "w", encoding="utf-8") as fh:
         fh.write(sample["code"])
     records, violations = [], []

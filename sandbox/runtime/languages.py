@@ -104,14 +104,16 @@ def java_names(code):
     return stem, main_class
 
 
-def plan(language, code, memory_mb, workdir):
-    """What the runner does for one sample: {source, compile (argv or None), run (argv), env, address_space}."""
+def plan(language, code, memory_mb, workdir, main_class=None):
+    """What the runner does for one sample: {source, compile (argv or None), run (argv), env, address_space}.
+    `main_class` (Java) overrides the class found in the source (a function-call driver's)."""
     spec = LANGUAGES[language]
     source = spec["source"]
-    main_class = "Main"
     if language == "java":
-        stem, main_class = java_names(code)
+        stem, found = java_names(code)
         source = stem + ".java"
+        main_class = main_class or found
+    main_class = main_class or "Main"
     fill = {"mem": str(max(16, int(memory_mb))), "source": source, "main_class": main_class, "workdir": workdir}
 
     def expand(argv):
