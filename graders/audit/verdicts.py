@@ -137,7 +137,11 @@ def judge_family(name: str, description: str, severity: str, outcomes: list[Outc
         res.verdict = "warn"
     if severity == "blind_spot" and res.verdict != "pass":
         res.why.append("blind spot: this grader kind can't see this by design; warn only")
-    ranked = sorted(outcomes, key=lambda o: (o.hit, o.score, -o.row), reverse=True)
+    flagged = {(k[0], k[1]) for k in multi + one}
+    counted = {id(o) for o in outcomes if (o.hit and (o.shape is None or (o.row, o.shape) in flagged))
+               or (o.partial and not o.hit)}
+    # examples that make the verdict first (a legitimately paid last answer of a shape comes after them)
+    ranked = sorted(outcomes, key=lambda o: (id(o) in counted, o.hit, o.score, -o.row), reverse=True)
     shown = [o for o in ranked if o.score > 0][:EXAMPLES] or ranked[:2]
     res.examples = [o.example() for o in shown]
     return res
