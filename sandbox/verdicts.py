@@ -99,6 +99,8 @@ def test_verdict(test_format: str, test: dict, rec: dict | None, io: IoRules | N
     if status != "ran":
         kind = "timeout" if status == "timeout" else rec.get("kind", "failed")
         return TestVerdict(tid, False, kind, rec.get("reason", status or "failed"), **extra)
+    if test_format == "io" and io is not None and io.mode == "checker":
+        return checker_verdict(tid, rec.get("checker"), rec.get("stdout", ""), extra)
     if test_format == "io":
         stdout = rec.get("stdout", "")
         ok = (io or IoRules()).matches(stdout, test["expected"])
@@ -121,6 +123,29 @@ def test_verdict(test_format: str, test: dict, rec: dict | None, io: IoRules | N
         return TestVerdict(tid, True, "", "returned the expected value", returned=True, value=got, **extra)
     return TestVerdict(tid, False, "wrong_answer", f"{test['fn']}(...) returned {literal.describe(got)} ({why})",
                        returned=True, value=got, **extra)
+
+
+# testlib's exit codes: 0 accepted, 1 wrong answer, 2 presentation error; anything else (3 = the checker's own
+# failure) means the checker can't be trusted on this test
+CHECKER_REJECTS = (1, 2)
+
+
+def checker_verdict(tid: str, checked: dict | None, stdout: str, extra: dict) -> TestVerdict:
+    """A test judged by a custom checker program's exit code (see engine.run_checkers)."""
+    if not checked:
+        return TestVerdict(tid, False, "bad_checker", "the checker gave no verdict", **extra)
+    said = (checked.get("stderr_tail") or checked.get("stdout") or "").strip()
+    if checked.get("status") != "ran":
+        return TestVerdict(tid, False, "bad_checker", f"the checker did not finish: {checked.get('reason', '?')}"[:300],
+                           **extra)
+    rc = checked.get("rc")
+    if rc == 0:
+        return TestVerdict(tid, True, "", "the checker accepted" + (f": {clip(said)}" if said else ""),
+                           stdout=clip(stdout, 2000), **extra)
+    if rc in CHECKER_REJECTS:
+        return TestVerdict(tid, False, "wrong_answer", f"the checker rejected it (exit {rc})" + (f": {clip(said)}" if said else ""),
+                           stdout=clip(stdout, 2000), **extra)
+    return TestVerdict(tid, False, "bad_checker", f"the checker failed (exit {rc}): {clip(said)}", **extra)
 
 
 def clip(text: str, limit: int = 120) -> str:

@@ -112,3 +112,35 @@ def test_hostile_programs_get_nothing_and_leave_nothing(language):
     assert own_sandbox_processes(get_client()) == [], "a sandbox process survived on the host"
 
     assert not stray_containers(get_client())
+
+
+CHECKER = """import sys
+inp, out, ans = (open(p).read() for p in sys.argv[1:4])
+n = int(inp.split()[0])
+try:
+    a, b = map(int, out.split())
+except ValueError:
+    sys.exit(2)
+sys.exit(0 if a + b == n and a >= 0 and b >= 0 else 1)
+"""
+CPP_CHECKER = ("#include <fstream>\nint main(int c, char** v) { std::ifstream i(v[1]), o(v[2]); long n, a, b; i >> n;\n"
+               "  if (!(o >> a >> b)) return 2; return a + b == n && a >= 0 && b >= 0 ? 0 : 1; }\n")
+
+
+@pytest.mark.parametrize("checker_language, checker", [("python", CHECKER), ("cpp", CPP_CHECKER)])
+def test_a_custom_checker_accepts_every_right_answer(checker_language, checker):
+    """Split n into two non-negative parts: many right answers, none of them the expected file's."""
+    require_docker()
+    g = load_grader({"type": "unit_tests", "language": "{{ item.language }}", "test_format": "io",
+                     "tests": "{{ item.tests }}", "io_compare": "checker",
+                     "checker": {"language": checker_language, "source": checker}})
+    tests = [{"input": "5\n", "output": "2 3\n"}, {"input": "10\n", "output": "5 5\n"}]
+    rows = [("n = int(input())\nprint(n, 0)", "python"), ("#include <cstdio>\nint main(){int n; scanf(\"%d\", &n); printf(\"%d %d\\n\", 1, n - 1);}", "cpp"),
+            ("print(1, 1)", "python"), ("print('x')", "python")]
+    results = g.grade_batch([(code, {"language": lang, "tests": tests}) for code, lang in rows])
+    assert [r.score for r in results] == [1.0, 1.0, 0.0, 0.0], [r.reason for r in results]
+    assert "exit 1" in results[2].reason and "exit 2" in results[3].reason
+    broken = load_grader({"type": "unit_tests", "test_format": "io", "tests": "{{ item.tests }}", "io_compare": "checker",
+                          "checker": {"source": "import sys\nsys.exit(3)"}})
+    r = broken.grade("print(1)", {"tests": tests})
+    assert r.status == "invalid_reference" and "checker failed" in r.reason, r.reason

@@ -135,3 +135,51 @@ def test_calls_tests_carry_their_rules_and_reject_broken_expectations():
                 {"args": [], "expected": 1, "compare_as_json": "no"}):
         with pytest.raises(testcases.BadTests, match="test 0"):
             testcases.calls_tests([bad], "f")
+
+
+def test_float_mode_is_codeforces_style_on_every_number():
+    from sandbox.compare import float_tokens_match, io_matches
+
+    assert float_tokens_match("1.0000005 2", "1 2.0000019")
+    assert not float_tokens_match("1.00001 2", "1 2")
+    assert float_tokens_match("1000000.5", "1000000")  # relative: 1e-6 * 1e6 = 1
+    assert not float_tokens_match("abc 1", "abd 1") and not float_tokens_match("1", "1 2")
+    assert not float_tokens_match("nan", "1") and float_tokens_match("inf", "inf")  # words compare as words
+    assert not float_tokens_match("1e400", "1e400")  # an overflowing number never matches
+    assert io_matches("b\na\na\n", "a\nb\na", "unordered_lines", 0.0)
+    assert not io_matches("a\nb\n", "a\na\nb", "unordered_lines", 0.0)
+
+
+def test_tokens_take_explicit_absolute_and_relative_tolerances():
+    from sandbox.compare import tokens_match
+
+    assert tokens_match("0.105", "0.1", 0.0, abs_tol=0.01, rel_tol=0.0)
+    assert not tokens_match("0.12", "0.1", 0.0, abs_tol=0.01, rel_tol=0.0)
+    assert tokens_match("1010.0", "1000.0", 0.0, abs_tol=0.0, rel_tol=0.01)
+    assert tokens_match("1000", "1000.0000001", 1e-6) and not tokens_match("1000", "1000.5", 1e-6)
+    assert not tokens_match("1000.0", "1000", 1.0)  # an expected integer needs an integer, exactly
+
+
+def test_call_types_read_strictly_by_the_declared_type():
+    import pytest
+
+    from sandbox.calltypes import BadSignature, parse_signature, read_result, to_expected, to_wire
+
+    name, params, returns = parse_signature("def f(xs: list[int], d: dict[int, str], o: Optional[float]) -> tuple[int, bool]")
+    assert name == "f" and returns == ("tuple", (("int",), ("bool",)))
+    assert to_wire({"1": "a"}, params[1]) == [[1, "a"]] and to_wire(None, params[2]) is None
+    assert read_result("[1, true]", returns) == (1, True)
+    for bad in ("[1.0, true]", "[1, 1]", "[true, true]", "[1]", "{}", "x"):
+        with pytest.raises(ValueError):
+            read_result(bad, returns)
+    assert read_result("2", ("float",)) == 2.0 and type(read_result("2", ("float",))) is float
+    assert read_result("[[1, \"a\"]]", ("dict", ("int",), ("str",))) == to_expected({"1": "a"}, ("dict", ("int",), ("str",)))
+    with pytest.raises(ValueError):
+        read_result("[[1, \"a\"], [1, \"b\"]]", ("dict", ("int",), ("str",)))
+    for sig in ("def f(x: set[int]) -> int", "def f(x) -> int", "f(x: int)", "def f(x: int):"):
+        with pytest.raises(BadSignature):
+            parse_signature(sig)
+    with pytest.raises(BadSignature):
+        to_wire(float("nan"), ("float",))
+    with pytest.raises(BadSignature):
+        to_wire(True, ("int",))

@@ -20,7 +20,8 @@ DEFAULT_CODE = "{{ sample.output_text }}"
 # the candidate hit a limit: its fault, but when nothing passed the status says which limit
 LIMIT_FAILURES = {"memory": "memory limit", "output_limit": "output limit"}
 # the item's test is broken (not the candidate's fault): the whole item is invalid_reference
-REFERENCE_FAILURES = {"bad_test": "broken test", "no_calls": "the test never calls the code under test"}
+REFERENCE_FAILURES = {"bad_test": "broken test", "no_calls": "the test never calls the code under test",
+                      "bad_checker": "the checker failed"}
 # our side failed (runner bug, garbled protocol, lost record): the whole sample is an error, never a score
 SANDBOX_FAILURES = {"harness": "sandbox runner error", "protocol": "protocol error", "missing": "lost result"}
 
@@ -49,6 +50,11 @@ class UnitTestsGrader(Grader):
         self.io_compare = spec.get("io_compare", "lines")
         self.tolerance = float(spec.get("float_tolerance", 1e-6))
         self.io_rules = IoRules(self.io_compare, self.tolerance, spec.get("abs_tol"), spec.get("rel_tol"))
+        checker = spec.get("checker")
+        if (checker is None) != (self.io_compare != "checker"):
+            raise self.spec_error("checker", "io_compare 'checker' and a `checker` program go together")
+        if checker is not None and canonical(checker.get("language", "python")) is None:
+            raise self.spec_error("checker", f"unsupported checker language {checker.get('language')!r}")
         self.rules = compare.CompareRules(self.tolerance, spec.get("unordered", "none"),
                                           bool(spec.get("compare_as_json", False)))
         self.batch_size = int(spec.get("batch_size", 8))
@@ -72,8 +78,12 @@ class UnitTestsGrader(Grader):
                 results[i] = prepared
             else:
                 jobs.append(prepared)
+        checker = self.spec.get("checker")
+        if checker is not None:  # trusted spec code, rendered once (not per row)
+            checker = {"language": canonical(checker.get("language", "python")), "code": checker["source"],
+                       "timeout_s": float(checker.get("timeout_s", 10.0))}
         verdicts = engine.run_jobs(jobs, self.backend_name, self.limits, self.spec.get("pool_size"), self.batch_size,
-                                   self.io_rules)
+                                   self.io_rules, checker)
         for job in jobs:
             results[job["id"]] = self._result(verdicts[job["id"]])
         return results  # type: ignore[return-value]

@@ -228,7 +228,28 @@ def compile_sample(plan, workdir, limits, deadline):
             "elapsed_ms": round((time.monotonic() - started) * 1000, 2)}
 
 
+def run_checker(sample, test, workdir, limits, deadline, plan):
+    """A trusted checker program (testlib-style): argv gets input, candidate output and expected answer
+    files; its exit code is the verdict. Runs in a job of its own, never next to candidate code."""
+    for name, text in test["files"].items():
+        with open(os.path.join(workdir, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    child = Child(plan["run"] + ["input.txt", "output.txt", "answer.txt"], workdir, limits, stdin_bytes=None,
+                  env=plan["env"], address_space=plan["address_space"])
+    try:
+        child.pump(deadline, want_line=False)
+    except Stop as stop:
+        kill_everything(child)
+        return {"status": "timeout" if stop.kind == "timeout" else "fail", "kind": stop.kind, "reason": stop.reason}
+    record = {"status": "ran", "rc": child.proc.returncode, "stdout": child.out[-2000:].decode("utf-8", "replace"),
+              "stderr_tail": child.stderr_tail()}
+    record["leftovers"] = kill_everything(child)
+    return record
+
+
 def run_test(sample, test, workdir, limits, deadline, plan=None):
+    if sample["format"] == "checker":
+        return run_checker(sample, test, workdir, limits, deadline, plan)
     if sample["format"] == "io":
         return run_io(sample, test, workdir, limits, deadline, plan)
     if plan is not None:
@@ -263,7 +284,7 @@ def run_sample(sample, job):
     os.mkdir(workdir, 0o700)
     language = sample.get("language") or "python"
     plan = None
-    if language != "python":
+    if language != "python" or sample["format"] == "checker":
         plan = languages.plan(language, sample["code"], limits["memory_bytes"] >> 20, workdir, sample.get("main_class"))
     with open(os.path.join(workdir, plan["source"] if plan else "solution.py"), "w", encoding="utf-8") as fh:
         fh.write(sample["code"])
