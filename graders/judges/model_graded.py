@@ -35,7 +35,9 @@ def gate_result(s: Screened) -> GradeResult:
         details["final_answer"] = s.final_answer
     if s.verdict == "mismatch":
         return GradeResult(score=0.0, reason=s.reason, details=details)
-    reason = s.reason if s.reason.startswith("decided by gate") else f"decided by gate ({details['gate_rule']}): {s.reason}"
+    reason = s.reason
+    if not reason.startswith("decided by gate"):
+        reason = f"decided by gate ({details['gate_rule']}): {reason}"
     return GradeResult.failure(s.verdict or "rejected", reason, **details)
 
 
