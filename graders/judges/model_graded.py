@@ -50,7 +50,9 @@ def failure_result(j: Judgement) -> GradeResult:
 class ModelGradedGrader(Grader):
     """Base of the model-graded types; not registered itself."""
 
-    isolated: ClassVar[bool] = False  # the torch model lives in this process; batching does the speed-up
+    # in the calling process: the torch model is loaded there once (batching is the speed-up), and the engine
+    # keeps the total deadline itself
+    isolation: ClassVar[str] = "none"
     default_timeout_s: ClassVar[float] = 60.0
 
     def setup(self) -> None:
