@@ -8,6 +8,9 @@ where verigrade and math-verify disagree is triaged:
                               (hedge, rounding, percent, final_region; docs/math.md);
   * math-verify wrong         verigrade follows the label, no policy involved;
   * verigrade wrong           untriaged: a bug to fix (the run fails if there are any).
+Third, a recall check on real worked solutions used as outputs (all correct by construction): the MATH test
+solutions (their answer is the content of the last box) and the GSM8K test solutions without their `####`
+line (the answer is in the last sentence), graded by both.
 With `--baseline REV` the same pairs are also graded by the engine at git revision REV (in a subprocess, from
 `git archive`), and the disagreements this work fixed are counted ("fixed": the baseline was wrong).
 
@@ -75,6 +78,29 @@ def baseline_scores(pairs: list[FuzzPair], revision: str) -> list[float]:
         return json.loads(out.read_text())
 
 
+def solutions_recall(workers: int | None = None) -> dict:
+    """Worked solutions as outputs: the share each grader scores 1 (all are right)."""
+    import re
+
+    from math_fuzz_cases import load_rows
+
+    math_rows, gsm_rows = load_rows("test")
+    corpora = {
+        "math_test_solutions": [FuzzPair(r["unique_id"], "math", r["answer"], f"${r['answer']}$", r["solution"], 1,
+                                         "solution", "solution") for r in math_rows if "boxed" in r["solution"]],
+        "gsm8k_test_solutions_without_####": [
+            FuzzPair(str(i), "gsm8k", r["answer"], r["answer"].split("####")[-1].strip().replace(",", ""),
+                     re.sub(r"<<[^>]*>>", "", r["answer"].split("####")[0]).strip(), 1, "solution", "solution")
+            for i, r in enumerate(gsm_rows)],
+    }
+    out = {}
+    for name, pairs in corpora.items():
+        ours = [r.score for r in verigrade_results(pairs, workers)]
+        theirs = math_verify_scores(pairs)
+        out[name] = {"outputs": len(pairs), "verigrade": int(sum(ours)), "math_verify": int(sum(theirs))}
+    return out
+
+
 def run(n: int, seed: int, workers: int | None = None, baseline: str | None = None) -> dict:
     pairs = generate(n, seed)
     start = time.perf_counter()
@@ -117,8 +143,11 @@ def main() -> None:
     parser.add_argument("--baseline", help="git revision whose engine is graded too (counts what was fixed)")
     parser.add_argument("--json", type=Path, help="write the report here")
     parser.add_argument("--show", type=int, default=5, help="examples to print per category")
+    parser.add_argument("--no-solutions", action="store_true", help="skip the worked-solutions recall check")
     args = parser.parse_args()
     report = run(args.pairs, args.seed, args.workers, args.baseline)
+    if not args.no_solutions:
+        report["worked_solutions_recall"] = solutions_recall(args.workers)
     rows = report.pop("_pairs")
     print(json.dumps(report, indent=2, ensure_ascii=False))
     shown = Counter()

@@ -11,10 +11,14 @@ another row's answer when there is no integer). Same pairs, one process, side by
     `timeout_seconds=None` (the signal timeouts only work on the main thread), gold = `$answer$` for MATH and
     the number after `####` for GSM8K.
 
-Reports pairs/s for each (median of `--repeat` interleaved runs), the ratio, verdict agreement with
-math-verify and with the intended label.
+Second corpus, "fuzzed": `--fuzz-pairs` pairs from tools/math_fuzz_cases.py (the differential fuzzer's
+generator: MATH and GSM8K answers in many shapes and wrappers, right and wrong, hedges, buried answers), graded
+by the default `math_equivalence` spec, next to math-verify on the same pairs (warm-up: another seed).
 
-    .venv/bin/python benchmarks/math_throughput.py [--pairs 2000] [--workers 2] [--repeat 3] [--json results.json]
+Reports pairs/s for each (median of `--repeat` interleaved runs), the ratio, verdict agreement with
+math-verify and with the intended label, per corpus.
+
+    .venv/bin/python benchmarks/math_throughput.py [--pairs 2000] [--fuzz-pairs 2000] [--workers 2] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -34,8 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
+sys.path.insert(0, str(ROOT / "tools"))
+
 from graders import load_grader  # noqa: E402
 from graders.pool import configure_pool  # noqa: E402
+from math_fuzz_cases import generate  # noqa: E402
 
 _LAST_INT = re.compile(r"(\d+)(?!.*\d)", re.DOTALL)
 
@@ -87,12 +94,20 @@ def build_pairs(n: int, seed: int, split: str = "test") -> list[dict]:
     return pairs
 
 
+def fuzz_pairs(n: int, seed: int) -> list[dict]:
+    """The fuzzer's pairs in this benchmark's format, graded with the default spec ("set": "default")."""
+    return [{"set": "default", "output": p.output, "reference": p.reference, "label": bool(p.label),
+             "gold_for_mv": p.gold_for_mv} for p in generate(n, seed)]
+
+
 def _graders(nonce: int) -> dict:
-    """The ready-made specs; `nonce` nudges a guard limit so each repeat starts with an empty reference cache
-    (the cache is keyed by the parse options), i.e. repeats measure parsing, not cache hits."""
+    """The ready-made specs (and the default spec for the fuzzed corpus); `nonce` nudges a guard limit so each
+    repeat starts with an empty reference cache (the cache is keyed by the parse options), i.e. repeats
+    measure parsing, not cache hits."""
     out = {}
-    for name in ("math", "gsm8k"):
-        spec = json.loads((ROOT / "grader_specs" / f"{name}.json").read_text())
+    for name in ("math", "gsm8k", "default"):
+        spec = json.loads((ROOT / "grader_specs" / f"{name}.json").read_text()) if name != "default" else \
+            {"type": "math_equivalence", "reference": "{{ item.answer }}"}
         spec["max_answer_chars"] = 1000 + nonce
         out[name] = load_grader(spec)
     return out
@@ -104,6 +119,8 @@ def run_verigrade(pairs: list[dict], nonce: int = 0) -> tuple[float, list[float]
     start = time.perf_counter()
     for name, g in graders.items():
         idx = [i for i, p in enumerate(pairs) if p["set"] == name]
+        if not idx:
+            continue
         results = g.grade_batch([({"output_text": pairs[i]["output"]}, {"answer": pairs[i]["reference"]}) for i in idx])
         for i, res in zip(idx, results):
             scores[i] = res.score
@@ -137,40 +154,28 @@ def run_math_verify(pairs: list[dict]) -> tuple[float, list[float]]:
     return time.perf_counter() - start, scores
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pairs", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--warmup", type=int, default=1000, help="train-split pairs graded first, untimed")
-    parser.add_argument("--repeat", type=int, default=3, help="timed repeats (median reported)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker pool size")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--show", type=int, default=12, help="disagreements to print")
-    args = parser.parse_args()
-
-    pairs = build_pairs(args.pairs, args.seed)
-    warmup = build_pairs(args.warmup, args.seed + 1, split="train")
-    configure_pool(size=args.workers)
-    # Cold = first pass over the train-split warm-up pairs (fresh workers / fresh ANTLR prediction caches).
-    # Timed = the test-split pairs afterwards: the steady state of a training run. Rows differ between the
-    # two sets, so no reference is cached from the warm-up.
-    t_iso_cold, _ = run_verigrade(warmup, nonce=-1)
+def measure(pairs: list[dict], warmup: list[dict], repeat: int, nonce: int) -> dict:
+    """Cold pass on `warmup`, then `repeat` interleaved timed runs of the three paths on `pairs`."""
+    # Cold = first pass over the warm-up pairs (fresh workers / fresh ANTLR prediction caches). Timed = the
+    # pairs afterwards: the steady state of a training run. Rows differ, so no reference is cached from the
+    # warm-up.
+    t_iso_cold, _ = run_verigrade(warmup, nonce=nonce - 1)
     t_mv_cold, _ = run_math_verify(warmup)
-    run_in_process(warmup, nonce=-1)
+    run_in_process(warmup, nonce=nonce - 1)
     # the cores are shared: repeat the timed runs interleaved and keep each path's median
     times: dict[str, list[float]] = {"iso": [], "mv": [], "in": []}
-    for r in range(args.repeat):
-        t, s_iso = run_verigrade(pairs, nonce=r)
+    for r in range(repeat):
+        t, s_iso = run_verigrade(pairs, nonce=nonce + r)
         times["iso"].append(t)
         t, s_mv = run_math_verify(pairs)
         times["mv"].append(t)
-        t, s_in = run_in_process(pairs, nonce=r)
+        t, s_in = run_in_process(pairs, nonce=nonce + r)
         times["in"].append(t)
     t_iso, t_mv, t_in = (statistics.median(times[k]) for k in ("iso", "mv", "in"))
     n = len(pairs)
     labels = [1.0 if p["label"] else 0.0 for p in pairs]
     report = {
-        "pairs": n, "workers": args.workers, "repeats": args.repeat,
+        "pairs": n,
         "math_verify_pairs_per_s": round(n / t_mv, 1),
         "verigrade_isolated_pairs_per_s": round(n / t_iso, 1),
         "verigrade_in_process_pairs_per_s": round(n / t_in, 1),
@@ -185,12 +190,39 @@ def main() -> None:
     }
     for name in ("math", "gsm8k"):
         idx = [i for i, p in enumerate(pairs) if p["set"] == name]
-        report[f"{name}_agreement"] = round(sum(s_iso[i] == s_mv[i] for i in idx) / len(idx), 4)
+        if idx:
+            report[f"{name}_agreement"] = round(sum(s_iso[i] == s_mv[i] for i in idx) / len(idx), 4)
     kinds = Counter((pairs[i]["set"], "label=" + str(int(labels[i])), f"ours={s_iso[i]:g}", f"mv={s_mv[i]:g}")
                     for i in range(n) if s_iso[i] != s_mv[i])
     report["disagreements"] = {" ".join(k): v for k, v in kinds.most_common()}
+    report["_scores"] = (s_iso, s_mv)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pairs", type=int, default=2000)
+    parser.add_argument("--fuzz-pairs", type=int, default=2000, help="second corpus: the fuzzer's pairs (0: skip)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warmup", type=int, default=1000, help="pairs graded first, untimed (per corpus)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed repeats (median reported)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker pool size")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--show", type=int, default=12, help="disagreements to print (clean corpus)")
+    args = parser.parse_args()
+
+    configure_pool(size=args.workers)
+    corpora = {"clean": (build_pairs(args.pairs, args.seed), build_pairs(args.warmup, args.seed + 1, split="train"))}
+    if args.fuzz_pairs:
+        corpora["fuzzed"] = (fuzz_pairs(args.fuzz_pairs, args.seed + 100), fuzz_pairs(args.warmup, args.seed + 101))
+    report = {"workers": args.workers, "repeats": args.repeat}
+    for k, (name, (pairs, warmup)) in enumerate(corpora.items()):
+        report[name] = measure(pairs, warmup, args.repeat, nonce=10 * k)
+    s_iso, s_mv = report["clean"].pop("_scores")
+    report.get("fuzzed", {}).pop("_scores", None)
     print(json.dumps(report, indent=2))
     shown = 0
+    pairs = corpora["clean"][0]
     for i, p in enumerate(pairs):
         if s_iso[i] != s_mv[i] and shown < args.show:
             shown += 1
