@@ -84,7 +84,7 @@ def run_trl(a, gradient_checkpointing: bool) -> dict:
     from trl import GRPOConfig, GRPOTrainer
 
     from graders.integrations.trl import reward_function
-    from graders.local_model import load_causal_lm
+    from graders.models.embedded import load_causal_lm
     from trainer.data import load_jsonl
 
     torch.set_num_threads(a.threads)

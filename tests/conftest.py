@@ -54,7 +54,7 @@ def _smollm2_problem() -> str | None:
     missing = _missing_modules("torch", "transformers")
     if missing:
         return f"the embedded model needs {', '.join(missing)}"
-    from graders.local_model import gguf_path
+    from graders.models.embedded import gguf_path
 
     try:
         gguf_path()

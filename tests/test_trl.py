@@ -62,7 +62,7 @@ def test_grpo_trainer_runs_two_steps_with_a_verigrade_reward(tmp_path):
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
     from trl import GRPOConfig, GRPOTrainer
 
-    from graders.local_model import default_model_dir
+    from graders.models.embedded import default_model_dir
 
     torch.manual_seed(0)
     tok = AutoTokenizer.from_pretrained(default_model_dir())
