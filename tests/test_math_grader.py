@@ -178,3 +178,23 @@ def test_ready_made_specs_grade_their_examples(name):
     for row, res in zip(lines, results):
         assert res.score == row["expect"]["score"], (row["sample"][-80:], res.reason)
         assert res.status == row["expect"].get("status", "ok"), res.reason
+
+
+LONG_OUTPUTS = [
+    "The answer is x? " * 8000,                      # 8,000 final-answer markers, each a question
+    "$1$ 2 " * 15000,                                 # 15,000 spans and 15,000 numbers in one sentence
+    "1 or " * 20000 + "2",
+    r"\boxed{1} and " * 5000 + r"\boxed{2}",
+    "1. " * 30000,
+    "$5 and $6 " * 10000,
+    "{" * 20000 + "}" * 20000,
+]
+
+
+def test_long_hostile_outputs_are_graded_not_timed_out():
+    """The extraction scans are linear: 100k-character outputs finish well inside a generous hard timeout
+    (quadratic scans took minutes on these, i.e. every one of them would be a timeout)."""
+    g = grader(timeout_s=20)
+    results = g.grade_batch([(text, {"answer": "2"}) for text in LONG_OUTPUTS])
+    assert [r.status for r in results if r.status not in ("ok", "no_answer", "rejected")] == []
+    assert [r.score for r in results] == [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]

@@ -19,11 +19,12 @@ scores (math-verify issue #65); boilerplate such as "I hope it is correct." and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable
 
 from graders.mathcheck.spans import (
-    Found, final_sentence, find_boxes, find_spans, looks_like_prose, numbers_in, sentences, strip_chat_tail,
+    Found, Spans, final_sentence, find_boxes, find_spans, looks_like_prose, numbers_in, sentences, strip_chat_tail,
     strip_math_delimiters,
 )
 from graders.mathcheck.spans import find_boxed  # noqa: F401 - public name kept here
@@ -32,6 +33,7 @@ EXTRACTORS = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number
 DEFAULT_CASCADE = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number")
 # `full` inside a cascade only takes short one-line outputs: a whole chain of thought is not an answer.
 FULL_IN_CASCADE_MAX_CHARS = 200
+MAX_ANSWER_MARKERS = 20          # final-answer sentences examined, from the last one back
 
 _GSM8K_RE = re.compile(r"####\s*([^\n]*)")
 _ANSWER_WORDS = (
@@ -121,13 +123,13 @@ def extract_gsm8k(text: str) -> Extraction | None:
     return Extraction("gsm8k", [value], m.start(1), m.end(1), others=[v for _, v in found[:-1] if v != value])
 
 
-def candidates(text: str, start: int, end: int, spans: list[Found]) -> list[Found]:
+def candidates(text: str, start: int, end: int, spans: Spans) -> list[Found]:
     """Math spans and bare numbers inside text[start:end], in order (the places an answer can be)."""
-    inside = [s for s in spans if s.start >= start and s.end <= end and s.content]
+    inside = [s for s in spans.within(start, end) if s.content]
     return sorted(inside + numbers_in(text, start, end, spans), key=lambda f: f.start)
 
 
-def _span_group(text: str, spans: list[Found], last: Found) -> list[Found]:
+def _span_group(text: str, spans: Spans, last: Found) -> list[Found]:
     """`$1$, $2$ and $3$`: the spans joined to `last` by commas and and/or only."""
     group = [last]
     for prev in reversed([s for s in spans if s.end <= last.start]):
@@ -145,7 +147,7 @@ def _answer_like(text: str) -> bool:
 _QUOTES = re.compile(r'^(?:\\"|["“”«»\'`])+|(?:\\"|["“”«»\'`])+(?=[.!?]?$)')
 
 
-def _pick_in_tail(text: str, start: int, end: int, spans: list[Found], method: str) -> Extraction | None:
+def _pick_in_tail(text: str, start: int, end: int, spans: Spans, method: str) -> Extraction | None:
     """The answer in a final-answer sentence tail text[start:end]."""
     for _ in range(3):
         while start < end and text[start] in " *:\t":
@@ -171,13 +173,13 @@ def _pick_in_tail(text: str, start: int, end: int, spans: list[Found], method: s
     return None
 
 
-def _ends_inside_span(spans: list[Found], start: int, end: int) -> bool:
-    return any(s.start < end < s.end or s.start < start < s.end for s in spans)
+def _ends_inside_span(spans: Spans, start: int, end: int) -> bool:
+    return any(s is not None and s.start < pos for pos in (start, end) for s in [spans.covering(pos)])
 
 
-def _span_group_forward(text: str, spans: list[Found], first: Found, end: int) -> list[Found]:
+def _span_group_forward(text: str, spans: Spans, first: Found, end: int) -> list[Found]:
     group = [first]
-    for nxt in [s for s in spans if s.start >= first.end and s.end <= end]:
+    for nxt in spans.within(first.end, end):
         gap = text[group[-1].end:nxt.start]
         if not re.fullmatch(r"[\s,;]*(?:(?:and|or|et|ou|und|oder|y)[\s,;]*)?", gap, re.IGNORECASE) or not nxt.content:
             break
@@ -185,9 +187,9 @@ def _span_group_forward(text: str, spans: list[Found], first: Found, end: int) -
     return group
 
 
-def _first_outside(pattern: re.Pattern, text: str, start: int, end: int, spans: list[Found]) -> int | None:
+def _first_outside(pattern: re.Pattern, text: str, start: int, end: int, spans: Spans) -> int | None:
     for m in pattern.finditer(text, start, end):
-        if not any(s.start <= m.start() < s.end for s in spans):
+        if not spans.covering(m.start()):
             return m.end()
     return None
 
@@ -196,8 +198,10 @@ def extract_answer_is(text: str) -> Extraction | None:
     """The answer of the last final-answer sentence ("the answer is ...", "Final Answer: ...", "Réponse : ...")."""
     text = strip_chat_tail(text)
     spans = find_spans(text)
-    matches = [m for m in _ANSWER_IS_RE.finditer(text) if not any(s.start < m.start() < s.end for s in spans)]
-    for m in reversed(matches):
+    matches = [m for m in _ANSWER_IS_RE.finditer(text) if not spans.covering(m.start())]
+    bounds = sentences(text, spans)
+    ends = [e for _, e in bounds]
+    for m in reversed(matches[-MAX_ANSWER_MARKERS:]):
         group = box_group(text[m.end():])
         if group:
             offset = m.end()
@@ -207,7 +211,8 @@ def extract_answer_is(text: str) -> Extraction | None:
             start += 1
         if text[start:start + 1] == "\n":  # a heading (`**Final Answer**`): the answer is on the next line
             start += 1
-        end = next((e for s, e in sentences(text, spans) if s <= start < e), len(text))
+        k = bisect_right(ends, start)
+        end = ends[k] if k < len(ends) else len(text)
         end = min(end, text.find("\n", start) if "\n" in text[start:end].rstrip() else end)
         if text[start:end].rstrip().endswith(("?", "？")):
             continue  # "Is the answer 18?" asks, it does not answer
@@ -249,7 +254,7 @@ def extract_final_number(text: str) -> Extraction | None:
         return None
     start, end = where
     equals = [m.end() for m in re.finditer(r"(?<![<>!=])=(?!=)", text[start:end])
-              if not any(s.start <= start + m.start() < s.end for s in spans)]
+              if not spans.covering(start + m.start())]
     if equals:  # `9 + 6 = 15 liters out of the 24 liters`: the result after the last `=`
         after = numbers_in(text, start + equals[-1], end, spans)
         if after:
@@ -262,7 +267,7 @@ def extract_final_number(text: str) -> Extraction | None:
 
 
 def extract_last_number(text: str) -> Extraction | None:
-    numbers = numbers_in(text, spans=[])
+    numbers = numbers_in(text, spans=Spans())
     if not numbers:
         return None
     return Extraction("last_number", [numbers[-1].content], numbers[-1].start, numbers[-1].end)

@@ -5,6 +5,7 @@ Everything here is a linear scan or a regex without nested quantifiers, so hosti
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 _BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*")
@@ -31,6 +32,32 @@ class Found:
     end: int
     content: str
     kind: str = ""          # box | $$ | \[ | $ | \( | number
+
+
+class Spans(list):
+    """Math spans in order (they never overlap), with logarithmic position queries."""
+
+    def _starts(self) -> list[int]:
+        starts = self.__dict__.get("starts")
+        if starts is None or len(starts) != len(self):
+            starts = self.__dict__["starts"] = [s.start for s in self]
+        return starts
+
+    def covering(self, pos: int) -> Found | None:
+        """The span that contains position `pos` (start inclusive, end exclusive), if any."""
+        i = bisect_right(self._starts(), pos) - 1
+        return self[i] if i >= 0 and self[i].start <= pos < self[i].end else None
+
+    def within(self, start: int, end: int) -> list[Found]:
+        """The spans that lie entirely inside text[start:end]."""
+        starts = self._starts()
+        out = []
+        for i in range(bisect_left(starts, start), len(self)):
+            if self[i].start >= end:
+                break
+            if self[i].end <= end:
+                out.append(self[i])
+        return out
 
 
 def closing_braces(text: str) -> dict[int, int]:
@@ -108,11 +135,11 @@ def _unescaped(text: str, token: str, start: int, stop_at_newline: bool) -> int:
         return j
 
 
-def find_spans(text: str) -> list[Found]:
+def find_spans(text: str) -> Spans:
     """Math spans `$$..$$`, `\\[..\\]` (may span lines), `$..$`, `\\(..\\)` (one line), in order.
 
     A `$` followed by a digit whose "span" reads like prose is a currency sign, not math (`costs $5 and $6`)."""
-    spans: list[Found] = []
+    spans = Spans()
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -173,13 +200,11 @@ _ABBREVIATION = re.compile(
     r"|pts|cm|mm|km|kg|mg|sq|cu|mi|gal|qt|pt|tsp|tbsp)|\b[A-Za-z])$")
 
 
-def sentences(text: str, spans: list[Found] | None = None) -> list[tuple[int, int]]:
+def sentences(text: str, spans: Spans | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence: cut at `.`/`!`/`?` before a space, and at line ends, never inside a
     math span, inside a number (`3.5`) or after an abbreviation (`e.g.`, `p.m.`)."""
     spans = find_spans(text) if spans is None else spans
-    inside = []
-    for s in spans:
-        inside.append((s.start, s.end))
+    inside = [(s.start, s.end) for s in spans]
     cuts = []
     k = 0
     for m in _SENTENCE_END.finditer(text):
@@ -213,13 +238,13 @@ def final_sentence(text: str) -> tuple[int, int] | None:
     return None
 
 
-def numbers_in(text: str, start: int = 0, end: int | None = None, spans: list[Found] | None = None) -> list[Found]:
+def numbers_in(text: str, start: int = 0, end: int | None = None, spans: Spans | None = None) -> list[Found]:
     """Bare numbers in text[start:end] that are not inside a math span."""
     end = len(text) if end is None else end
     spans = find_spans(text) if spans is None else spans
     out = []
     for m in NUMBER_RE.finditer(text, start, end):
-        if any(s.start <= m.start() < s.end for s in spans):
+        if spans.covering(m.start()):
             continue
         out.append(Found(m.start(), m.end(), m.group(0).strip(), "number"))
     return out
