@@ -70,12 +70,14 @@ def start_server(python: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [python, "-m", "llama_cpp.server", "--model", str(gguf_path()), "--host", "127.0.0.1", "--port", str(port),
            "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 2), "--logits_all", "true"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"llamacpp_server_{port}.log", "w+")  # never a full pipe
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, text=True)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"llama.cpp server exited: {proc.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise SystemExit(f"llama.cpp server exited: {log.read()[-2000:]}")
         try:
             if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                 return proc, url

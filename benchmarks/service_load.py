@@ -74,10 +74,19 @@ def rss_mb(proc: psutil.Process) -> tuple[float, float]:
         return float("nan"), float("nan")
 
 
+def _is_worker(proc: psutil.Process) -> bool:
+    try:
+        return "graders.worker" in " ".join(proc.cmdline())
+    except psutil.Error:  # exited meanwhile
+        return False
+
+
 def killer(server: psutil.Process, every: float, stop: threading.Event, kills: list) -> None:
     while not stop.wait(every):
-        workers = [c for c in server.children(recursive=True)
-                   if "graders.worker" in " ".join(c.cmdline() if c.is_running() else [])]
+        try:
+            workers = [c for c in server.children(recursive=True) if _is_worker(c)]
+        except psutil.Error:
+            continue
         if workers:
             victim = random.choice(workers)
             try:
