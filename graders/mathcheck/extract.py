@@ -29,7 +29,6 @@ from graders.mathcheck.spans import (
 )
 from graders.mathcheck.spans import find_boxed  # noqa: F401 - public name kept here
 
-EXTRACTORS = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number", "last_number", "regex")
 DEFAULT_CASCADE = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number")
 # `full` inside a cascade only takes short one-line outputs: a whole chain of thought is not an answer.
 FULL_IN_CASCADE_MAX_CHARS = 200

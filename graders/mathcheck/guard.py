@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 _POW_OP = re.compile(r"\^|\*\*")
-_INT_POW = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\^|\*\*)\s*(\{\s*-?\d+\s*\}|-?\d+|\()")
 _FACTORIAL_INT = re.compile(r"(\d+)\s*!")
 _EXP_CALL = re.compile(r"\\?exp\s*[({]")
 
