@@ -19,8 +19,15 @@ def test_schema_is_valid_draft_2020_12_and_has_one_fragment_per_type():
     assert schema["$schema"].endswith("2020-12/schema")
     for name in fragment_names():
         assert name in schema["$defs"]
-    # every implemented type has a schema fragment
-    assert set(implemented_types()) <= set(fragment_names())
+    # one module per fragment and one fragment per module (a type without either can't be loaded or declared)
+    assert set(implemented_types()) == set(fragment_names())
+
+
+def test_building_an_unknown_type_directly_names_the_known_ones():
+    from graders.registry import build_grader
+
+    with pytest.raises(SpecError, match=r"^/graders/x/type: unknown grader type 'nope' \(known: format, "):
+        build_grader({"type": "nope"}, "/graders/x")
 
 
 def test_operation_error_names_pointer_and_allowed_values():
