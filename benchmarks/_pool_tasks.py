@@ -13,21 +13,21 @@ class EchoLengthGrader(Grader):
     """Score = len(output_text) / 100: trivial work, so the benchmark measures the pool, not the grader."""
 
     type = "bench_echo_length"
-    isolated = True
+    isolation = "process"
 
     def evaluate(self, sample, item):
         return GradeResult(score=len(sample["output_text"]) / 100.0)
 
 
 class InProcessEchoLengthGrader(EchoLengthGrader):
-    isolated = False
+    isolation = "none"
 
 
 class SleepGrader(Grader):
     """Sleeps item['sleep'] seconds, then scores 1 (to time a hard timeout)."""
 
     type = "bench_sleep"
-    isolated = True
+    isolation = "process"
     default_timeout_s = 1.0
 
     def evaluate(self, sample, item):

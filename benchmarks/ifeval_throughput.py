@@ -4,7 +4,7 @@ Both grade the same (IFEval row, response) pairs: all 541 rows of `../shared/dat
 4 generated responses each (`tools/ifeval_responses.py`: one that tries to follow every instruction, one
 with an instruction broken, a plain text, an empty one).
 
-verigrade is measured three ways: as shipped (`isolated = True`: every grade runs in the worker pool under a
+verigrade is measured three ways: as shipped (`isolation = "process"`: every grade runs in the worker pool under a
 hard `timeout_s`; pool of `--workers`, default the CPU count, and a pool of 1 for the same CPU budget as the
 single-threaded if-verifiable), and in-process (the grader's `evaluate` called directly, no isolation: the
 cost of the checks alone). Both semantics: `reference` (compared with if-verifiable) and `robust` (the

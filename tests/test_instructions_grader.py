@@ -152,7 +152,7 @@ def test_all_541_ifeval_rows_grade_without_error(ifeval_rows):
 
 def test_ready_made_spec_and_its_examples():
     g = load_grader(FOLDER / "ifeval.json")
-    assert (g.mode, g.semantics, g.scoring, g.isolated) == ("strict", "robust", "fraction", True)
+    assert (g.mode, g.semantics, g.scoring, g.isolation) == ("strict", "robust", "fraction", "process")
     for number, line in enumerate((FOLDER / "ifeval.jsonl").read_text().splitlines(), 1):
         row = json.loads(line)
         res = g.grade(row["sample"], row["item"])

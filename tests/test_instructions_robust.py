@@ -188,7 +188,7 @@ def test_html_comments_hide_nothing():
 
 def test_default_semantics_is_robust_and_validated():
     g = load_grader({"type": "instruction_following", "instructions": ["punctuation:no_comma"]})
-    assert g.semantics == "robust" and g.isolated
+    assert g.semantics == "robust" and g.isolation == "process"
     assert g.grade("One， two").score == 0.0
     with pytest.raises(SpecError):
         load_grader({"type": "instruction_following", "semantics": "lenient"})

@@ -21,7 +21,7 @@ def grader(**fields):
 
 def test_defaults_and_isolation():
     g = grader()
-    assert type(g).isolated is True
+    assert type(g).isolation == "process"
     result = g.grade(r"Thus $x = \boxed{\dfrac{3}{4}}$.", {"answer": "0.75"})
     assert (result.score, result.status) == (1.0, "ok")
     assert result.details["extracted"] == r"\dfrac{3}{4}" and result.details["method"] == "boxed"
