@@ -85,21 +85,23 @@ def stray_containers(client, wait_s: float = 10.0) -> list[str]:
         time.sleep(0.1)
 
 
-def own_sandbox_processes(client) -> list[int]:
-    """`sandbox_processes_on_host()` limited to containers this process owns (other runs on the same host,
-    e.g. another test session, have their own)."""
+def own_sandbox_processes(client=None) -> list[int]:
+    """`sandbox_processes_on_host()` without the processes of containers another live run owns (another test
+    session on the same host has its own): processes in our containers, in removed containers, or
+    outside any container all count."""
     import re
 
     from sandbox.container import OWNER_LABEL, owner_id
+    from sandbox.docker_client import get_client
 
-    mine = {c.id for c in labelled_containers(client) if c.labels.get(OWNER_LABEL) == owner_id()}
+    client = client or get_client()
+    others = {c.id for c in labelled_containers(client) if c.labels.get(OWNER_LABEL) != owner_id()}
     found = []
     for pid in sandbox_processes_on_host():
         try:
             cgroups = Path(f"/proc/{pid}/cgroup").read_text()
         except OSError:
             continue
-        ids = set(re.findall(r"[0-9a-f]{64}", cgroups))
-        if not ids or ids & mine:
+        if not set(re.findall(r"[0-9a-f]{64}", cgroups)) & others:
             found.append(pid)
     return found

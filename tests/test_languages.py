@@ -107,9 +107,9 @@ def test_hostile_programs_get_nothing_and_leave_nothing(language):
     from sandbox.docker_client import get_client
 
     deadline = time.monotonic() + 10  # containers being recycled in the background are removed with their processes
-    while own_sandbox_processes(get_client()) and time.monotonic() < deadline:
+    while own_sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert own_sandbox_processes(get_client()) == [], "a sandbox process survived on the host"
+    assert own_sandbox_processes() == [], "a sandbox process survived on the host"
 
     assert not stray_containers(get_client())
 
@@ -144,3 +144,37 @@ def test_a_custom_checker_accepts_every_right_answer(checker_language, checker):
                           "checker": {"source": "import sys\nsys.exit(3)"}})
     r = broken.grade("print(1)", {"tests": tests})
     assert r.status == "invalid_reference" and "checker failed" in r.reason, r.reason
+
+
+READ_COUNTERS = ("#include <stdio.h>\n#include <unistd.h>\n#include <sys/stat.h>\nint main(void) {\n"
+                 "  FILE *f = fopen(\"probe\", \"w\"); struct stat st; fstat(fileno(f), &st);\n"
+                 "  printf(\"pid=%d ino=%lu\\n\", (int)getpid(), (unsigned long)st.st_ino); fclose(f); remove(\"probe\"); return 0;\n}\n")
+SIGNAL = ("#include <pthread.h>\n#include <stdio.h>\nstatic void *f(void *x) { return x; }\nint main(void) {\n"
+          "  for (int i = 0; i < THREADS; i++) { pthread_t t; pthread_create(&t, 0, f, 0); pthread_join(t, 0); }\n"
+          "  for (int i = 0; i < FILES; i++) { char n[16]; sprintf(n, \"f%d\", i); fclose(fopen(n, \"w\")); }\n"
+          "  puts(\"sent\"); return 0;\n}\n")
+
+
+def test_a_compiled_sample_leaves_no_message_in_the_kernel_counters():
+    """Threads and files a sample makes move the pid and inode counters; the runner pads every step to a fixed
+    budget, so what the next sample reads is the same whatever the previous one did, and the warm
+    container is kept (no recycling) while nothing leaks."""
+    require_docker()
+    from sandbox.pool import _pools
+
+    g = load_grader({"type": "unit_tests", "language": "c", "test_format": "io", "tests": "{{ item.tests }}",
+                     "pool_size": 1, "batch_size": 3})
+    item = {"tests": [{"input": "", "output": "unknowable\n"}]}
+    g.grade(READ_COUNTERS, item)  # the pool exists and is warm
+    pool = next(p for p in _pools.values() if p.family == "native" and p.size == 1)
+    recycled = pool.stats["recycled"]
+    deltas = []
+    for threads, files in ((1, 0), (40, 5)):
+        sender = SIGNAL.replace("THREADS", str(threads)).replace("FILES", str(files))
+        before, sent, after = g.grade_batch([(READ_COUNTERS, item), (sender, item), (READ_COUNTERS, item)])
+        assert "sent" in sent.reason, sent.reason
+        first = dict(kv.split("=") for kv in before.reason.split("wrong output: ")[1].split())
+        second = dict(kv.split("=") for kv in after.reason.split("wrong output: ")[1].split())
+        deltas.append({k: int(second[k]) - int(first[k]) for k in ("pid", "ino")})
+    assert pool.stats["recycled"] == recycled, "the container was replaced: the test would prove nothing"
+    assert deltas[0] == deltas[1] and deltas[0]["pid"] > 0, deltas

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graders import load_grader
-from sandbox_support import labelled_containers, require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import labelled_containers, require_docker, own_sandbox_processes, stray_containers
 
 pytestmark = pytest.mark.docker
 
@@ -238,9 +238,9 @@ def test_ensure_is_idempotent_and_doctor_is_happy():
 def test_host_is_clean_at_the_end(client, small_pool):
     small_pool.close()  # not in the shared registry: its containers would rightly count as strays
     deadline = time.monotonic() + 5
-    while sandbox_processes_on_host() and time.monotonic() < deadline:
+    while own_sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sandbox_processes_on_host() == []
+    assert own_sandbox_processes() == []
     from sandbox.container import owner_alive
 
     orphans = [c for c in labelled_containers(client) if not owner_alive(c.labels.get("verigrade.sandbox.owner", ""))]
@@ -259,7 +259,7 @@ def test_host_process_check_sees_running_candidates():
         seen = []
         deadline = time.monotonic() + 10
         while not future.done() and time.monotonic() < deadline:
-            seen += sandbox_processes_on_host()
+            seen += own_sandbox_processes()
             time.sleep(0.05)
         assert future.result().score == 1.0
     assert seen, "a candidate process should have been visible while it ran"

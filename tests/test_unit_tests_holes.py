@@ -9,7 +9,7 @@ import pytest
 
 from graders import load_grader
 from sandbox.backends import SAMPLE_SLACK_S
-from sandbox_support import require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import require_docker, own_sandbox_processes, stray_containers
 
 pytestmark = pytest.mark.docker
 
@@ -195,7 +195,7 @@ def test_host_stays_clean():
     from sandbox.docker_client import get_client
 
     deadline = time.monotonic() + 5
-    while sandbox_processes_on_host() and time.monotonic() < deadline:
+    while own_sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sandbox_processes_on_host() == []
+    assert own_sandbox_processes() == []
     assert stray_containers(get_client()) == []

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from graders import load_grader
-from sandbox_support import require_docker, sandbox_processes_on_host, stray_containers
+from sandbox_support import require_docker, own_sandbox_processes, stray_containers
 
 pytestmark = pytest.mark.docker
 
@@ -32,9 +32,9 @@ def run_hostile(grader, code, status):
     assert time.monotonic() - start < 30
     assert grader.grade(GOOD, ITEM).score == 1.0, "the pool must still work"
     deadline = time.monotonic() + 5
-    while sandbox_processes_on_host() and time.monotonic() < deadline:
+    while own_sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sandbox_processes_on_host() == [], "a sandbox process survived on the host"
+    assert own_sandbox_processes() == [], "a sandbox process survived on the host"
     from sandbox.docker_client import get_client
 
     assert stray_containers(get_client()) == [], "a container was left behind"
@@ -134,6 +134,6 @@ def test_host_has_no_leftover_containers_after_pool_close():
     assert pool.container_ids() == []
     assert stray_containers(get_client()) == [], "a labelled container of this process outlived its pool"
     deadline = time.monotonic() + 5
-    while sandbox_processes_on_host() and time.monotonic() < deadline:
+    while own_sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert sandbox_processes_on_host() == []
+    assert own_sandbox_processes() == []

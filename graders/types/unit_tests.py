@@ -151,6 +151,8 @@ class UnitTestsGrader(Grader):
         failures = [t for t in verdict.tests if not t.passed]
         passed, total = verdict.passed, verdict.total
         details: dict[str, Any] = {"passed": passed, "total": total}
+        if verdict.compile_status:
+            details.update(compile=verdict.compile_status, compile_ms=verdict.compile_ms)
         for kinds, status, error_type, prefix in ((REFERENCE_FAILURES, "invalid_reference", None, "bad tests"),
                                                   (SANDBOX_FAILURES, "error", "sandbox_error", "sandbox error")):
             broken = [t for t in failures if t.kind in kinds]

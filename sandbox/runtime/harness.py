@@ -19,7 +19,11 @@ sys.path.insert(0, HERE)
 import languages  # noqa: E402
 import literal  # noqa: E402
 from child import RUNNER_IGNORES, Child, Stop, describe_exit, exit_kind  # noqa: E402
-from hygiene import IN_CONTAINER, StateMarks, kill_everything, remove_stored_state, same_uid_others, wipe  # noqa: E402
+from hygiene import (IN_CONTAINER, StateMarks, StepPadding, kill_everything, remove_stored_state,  # noqa: E402
+                     same_uid_others, wipe)
+
+COMPILE_BUDGET = (512, 256)   # (pids, inodes) a compile may use before its container counts as dirty
+TEST_BUDGET = (64, 8)         # the same for one test of a compiled or managed-runtime language
 
 # -- the three test formats ------------------------------------------------------------------------------
 def call_candidate(child, fn, args_lit, kwargs_lit, deadline):
@@ -290,11 +294,19 @@ def run_sample(sample, job):
         fh.write(sample["code"])
     records, violations = [], []
     compiled = None
+    padding = StepPadding(job["work_root"]) if IN_CONTAINER and plan else None
+
+    def step(name, run, budget):
+        return padding.step(name, run, *budget) if padding else run()
+
     if plan and plan["compile"]:
         compile_deadline = min(time.monotonic() + float(sample.get("compile_timeout_s", 30)), sample_deadline)
         compile_limits = dict(limits, output_bytes=limits.get("compile_output_bytes", 1 << 20))
-        compiled = compile_sample(plan, workdir, compile_limits, compile_deadline)
+        compiled = step("compile", lambda: compile_sample(plan, workdir, compile_limits, compile_deadline), COMPILE_BUDGET)
     tests = sample["tests"] if compiled is None or compiled["status"] == "ok" else []
+    if padding and not tests:
+        for test in sample["tests"]:  # as if the tests had run: the counters don't tell whether it compiled
+            step(f"test {test['id']}", lambda: None, TEST_BUDGET)
     for test in tests:
         now = time.monotonic()
         if now >= sample_deadline:
@@ -302,15 +314,20 @@ def run_sample(sample, job):
                             "reason": "the sample's total time budget ran out before this test"})
             continue
         deadline = min(now + float(test["timeout_s"]), sample_deadline)
+        def timed():
+            out = run_test(sample, test, workdir, limits, deadline, plan)
+            out["elapsed_ms"] = round((time.monotonic() - now) * 1000, 2)  # the test, not the padding after it
+            return out
+
         try:
-            record = run_test(sample, test, workdir, limits, deadline, plan)
+            record = step(f"test {test['id']}", timed, TEST_BUDGET)
         except Exception as exc:  # noqa: BLE001 - a harness bug costs this test, never the job
             import traceback
 
             record = {"status": "error", "kind": "harness", "reason": f"harness error: {exc!r}"[:300],
                       "tb": traceback.format_exc()[-2000:], "leftovers": kill_everything(None)}
         record["id"] = test["id"]
-        record["elapsed_ms"] = round((time.monotonic() - now) * 1000, 2)
+        record.setdefault("elapsed_ms", round((time.monotonic() - now) * 1000, 2))
         records.append(record)
         left = record.pop("leftovers", 0)
         if left and record.get("status") != "timeout":
@@ -319,7 +336,11 @@ def run_sample(sample, job):
     if IN_CONTAINER:
         stored, survived = remove_stored_state(job["work_root"], workdir)
         violations += stored
-        dirty = marks.changes(Child.spawned - spawned_before, runner_inodes=2)
+        if padding:
+            dirty = marks.changes(padding.pids, runner_inodes=2 + padding.inodes)
+            dirty += [f"{name} used more processes or files than its budget" for name in padding.over]
+        else:
+            dirty = marks.changes(Child.spawned - spawned_before, runner_inodes=2)
         if survived:
             dirty.append("state that could not be removed")
     wipe(workdir)

@@ -181,6 +181,56 @@ def _net_digest():
     return h.hexdigest()
 
 
+class StepPadding:
+    """Toolchains and managed runtimes start processes, threads and files the runner can't predict (javac's
+    threads, go build's tools, a JVM's GC threads). After each step (a compile, a test) of such a sample,
+    the runner moves the pid counter and the work mount's inode counter on to a fixed budget past where
+    the step began (threads and probe files that end at once), so the counters the next sample can see
+    say nothing about what this one did. A step that used more than its budget leaves the container
+    dirty (replaced, as before)."""
+
+    def __init__(self, work_root):
+        self.work_root = work_root
+        self.pids = 0          # pids the runner accounts for (what StateMarks.changes expects)
+        self.inodes = 0        # inodes the runner accounts for in the work mount
+        self.over = []         # steps that went past their budget
+
+    def step(self, name, run, pid_budget, inode_budget):
+        pid0 = _last_pid()
+        inode0 = _next_inode(self.work_root)
+        try:
+            return run()
+        finally:
+            if not self._pad_pids(pid0, pid_budget) or not self._pad_inodes(inode0, inode_budget):
+                self.over.append(name)
+            self.pids += pid_budget
+            self.inodes += inode_budget + 1
+
+    @staticmethod
+    def _pad_pids(start, budget):
+        import threading
+
+        used = _last_pid() - start
+        if start < 0 or not 0 <= used <= budget:
+            return False
+        for _ in range(budget - used):
+            thread = threading.Thread(target=int)
+            thread.start()
+            thread.join()
+        return _last_pid() == start + budget
+
+    def _pad_inodes(self, start, budget):
+        """`start` came from the probe at the step's start; probe until the probe itself gets start + budget."""
+        if start < 0:
+            return False
+        while True:
+            now = _next_inode(self.work_root)
+            if now < 0 or now > start + budget:
+                return False
+            if now == start + budget:
+                return True
+
+
 class StateMarks:
     """Kernel counters before a sample, to tell afterwards whether it changed more than the runner did."""
 
