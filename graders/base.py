@@ -91,8 +91,18 @@ class Grader:
         """Grade one sample against one dataset row. Never raises for a bad sample."""
         return self.grade_batch([(sample, item)])[0]
 
-    def grade_batch(self, pairs: Iterable[Any], workers: int | None = None) -> list[GradeResult]:
-        """Grade many `(sample, item)` pairs (or `{"sample", "item"}` dicts); results keep input order."""
+    def grade_batch(self, pairs: Iterable[Any], workers: int | None = None, executor: str | None = None,
+                    address: str | None = None) -> list[GradeResult]:
+        """Grade many `(sample, item)` pairs (or `{"sample", "item"}` dicts); results keep input order.
+
+        `executor="ray"` spreads the batch over a Ray cluster (`address`; default $RAY_ADDRESS or a local
+        instance): same results, same order (graders/executors/ray.py)."""
+        if executor == "ray":
+            from graders.executors.ray import grade_batch_on_ray  # optional dependency: imported on use
+
+            return grade_batch_on_ray(self, pairs, address)
+        if executor not in (None, "local"):
+            raise ValueError(f"unknown executor {executor!r}: expected 'local' or 'ray'")
         rows = list(pairs)
         results: list[GradeResult | None] = [None] * len(rows)
         good: list[int] = []

@@ -68,6 +68,16 @@ def test_same_results_same_order_same_statuses_as_local():
     assert grade_batch_on_ray(grader, []) == []
 
 
+def test_grade_batch_executor_ray_is_the_public_entry():
+    grader = load_grader(ROOT / "grader_specs" / "gsm8k.json")
+    rows = gsm8k_rows(40)
+    local = grader.grade_batch(rows, executor="local")
+    remote = grader.grade_batch(rows, executor="ray")
+    assert [(r.score, r.status) for r in remote] == [(r.score, r.status) for r in local]
+    with pytest.raises(ValueError, match="unknown executor"):
+        grader.grade_batch(rows, executor="dask")
+
+
 def test_isolated_grader_timeouts_stay_per_sample_timeouts():
     from isolated_graders import SleepGrader
 
