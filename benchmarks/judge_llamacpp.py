@@ -33,10 +33,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from graders import load_grader  # noqa: E402
-try:
-    from graders.models.embedded import gguf_path  # noqa: E402
-except ImportError:  # older layout
-    from graders.local_model import gguf_path  # noqa: E402
+from graders.models.embedded import gguf_path  # noqa: E402
 from graders.service.testing import free_port  # noqa: E402
 
 LABEL_MODEL = {

@@ -23,10 +23,7 @@ from pathlib import Path
 def tiny_model():
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    try:
-        from graders.models.embedded import default_model_dir
-    except ImportError:  # older layout
-        from graders.local_model import default_model_dir
+    from graders.models.embedded import default_model_dir
 
     tok = AutoTokenizer.from_pretrained(default_model_dir())
     tok.pad_token = tok.eos_token

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from graders.base import Grader
+from graders.models.routing import canonical_model
 from graders.result import GradeResult
 from graders.service.errors import ServiceError
 from graders.spec import SpecError, build_grader, validate_spec
@@ -43,9 +44,9 @@ class RequestGraders:
         self.cache_size = cache_size
         self.allow_any_judge_model = allow_any_judge_model
         self._lock = threading.Lock()
-        self._resolve = resolve_model = _model_resolver()
+        self._resolve = canonical_model
         self.allowed_models = {"local:default"} | {
-            resolve_model(spec.get("model")) for g in served.values() for spec in _walk_specs(g.spec)
+            canonical_model(spec.get("model")) for g in served.values() for spec in _walk_specs(g.spec)
             if spec.get("type") in JUDGE_TYPES}
 
     def build(self, spec: Any) -> Grader:
@@ -84,15 +85,6 @@ class RequestGraders:
                                    "requests (allowed: the embedded local model and the models of the served "
                                    "graders; start the server with --allow-request-judge-models to lift this)",
                                    param="grader.model", code="model_not_allowed")
-
-
-def _model_resolver():
-    """The judges' canonical model string function (`local:default`, `openai:NAME`, a URL)."""
-    try:
-        from graders.models.routing import canonical_model
-    except ImportError:  # before the judges' backends moved to graders.models
-        from graders.judges.backends import resolve_model as canonical_model
-    return canonical_model
 
 
 def _walk_specs(spec: Any):
