@@ -32,9 +32,11 @@ def parse_line(line_no: int, text: str) -> Row:
         return Row(line_no, error=f"line {line_no}: 'item' must be an object, got {type(item).__name__}")
     if "sample" in data:
         return Row(line_no, data["sample"], item)
+    if "model_sample" in data:  # OpenAI's /graders/run body: {"model_sample": str, "item": {...}}
+        return Row(line_no, data["model_sample"], item)
     if "output_text" in data:
         return Row(line_no, {k: v for k, v in data.items() if k != "item"}, item)
-    return Row(line_no, error=f"line {line_no}: needs 'sample' (or 'output_text') and 'item'")
+    return Row(line_no, error=f"line {line_no}: needs 'sample' (or 'model_sample', or 'output_text') and 'item'")
 
 
 def iter_rows(lines: Iterable[str], limit: int | None = None) -> Iterator[Row]:

@@ -16,7 +16,8 @@ RAY_BATCH = 4096   # bigger batches keep every Ray actor busy
 def register(subparsers) -> None:
     p = subparsers.add_parser("score", help="score a JSONL file of samples with a grader")
     p.add_argument("spec", metavar="SPEC")
-    p.add_argument("data", metavar="DATA.jsonl", help="JSONL: {\"sample\": ..., \"item\": {...}} per line ('-' = stdin)")
+    p.add_argument("data", metavar="DATA.jsonl", help="JSONL: {\"sample\": ..., \"item\": {...}} or OpenAI's "
+                   "{\"model_sample\": ..., \"item\": {...}} per line ('-' = stdin)")
     p.add_argument("-o", "--output", metavar="OUT.jsonl", help="write results here (default: stdout)")
     p.add_argument("-j", "--workers", type=int, default=None, help="parallel workers (default: CPU count)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N rows")
