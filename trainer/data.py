@@ -6,11 +6,15 @@ from pathlib import Path
 
 import torch
 
+from graders.models.messages import plain_chat_messages
 from trainer.config import ConfigError
 
 
 def load_jsonl(path: str, prompt_field: str = "prompt", what: str = "data") -> list[dict]:
-    """Rows of a JSONL file; each must be an object with a text or chat-messages `prompt_field`."""
+    """Rows of a JSONL file; each must be an object with a text or chat-messages `prompt_field`.
+
+    OpenAI's RFT training files work as they are: a row without `prompt_field` but with `messages` (the
+    conversation, whose content may be a list of text parts) gets it as its prompt."""
     rows = []
     try:
         lines = Path(path).read_text().splitlines()
@@ -25,11 +29,19 @@ def load_jsonl(path: str, prompt_field: str = "prompt", what: str = "data") -> l
             raise ConfigError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict):
             raise ConfigError(f"{path}:{lineno}: each line must be a JSON object")
+        source = prompt_field
+        if prompt_field not in row and isinstance(row.get("messages"), list):
+            row[prompt_field], source = row["messages"], "messages"  # an OpenAI RFT row: the conversation
         prompt = row.get(prompt_field)
         is_chat = isinstance(prompt, list) and all(isinstance(m, dict) and "content" in m for m in prompt)
         if not (isinstance(prompt, str) or is_chat):
             raise ConfigError(f"{path}:{lineno}: field '{prompt_field}' must be a string or a list of "
                               "chat messages ({role, content})")
+        if is_chat:
+            try:
+                plain_chat_messages(prompt)
+            except (ValueError, AttributeError, TypeError) as exc:
+                raise ConfigError(f"{path}:{lineno}: field '{source}': {exc}") from None
         rows.append(row)
     if not rows:
         raise ConfigError(f"config field '{what}': {path} has no rows")
@@ -38,6 +50,8 @@ def load_jsonl(path: str, prompt_field: str = "prompt", what: str = "data") -> l
 
 def render_prompt(tokenizer, prompt, system_prompt: str | None = None) -> str:
     """The text the model continues: the chat template when the tokenizer has one, else the raw prompt."""
+    if isinstance(prompt, list):  # text parts joined, developer -> system (OpenAI RFT messages)
+        prompt = plain_chat_messages(prompt)
     if getattr(tokenizer, "chat_template", None):
         messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
         if system_prompt and messages[0].get("role") != "system":
