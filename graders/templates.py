@@ -1,7 +1,10 @@
 """The template language: `{{ sample.output_text }}`, `{{ item.tests[0] }}`, `{{item.a.b[2].c}}`.
 
 Only the `sample` and `item` namespaces exist. A missing key, a bad index or a `null` value raises
-`TemplateError` (OpenAI's `invalid_variable_error`); it is never rendered as an empty string.
+`TemplateError` (OpenAI's `invalid_variable_error`); it is never rendered as an empty string. A path may walk
+into a string that holds JSON (`{{ sample.output_tools[0].function.arguments.symbols }}`, where `arguments`
+is the JSON text a tool call carries). Strings are inserted as they are; numbers, booleans, objects and
+arrays as JSON. The braces of a placeholder hold no brace, so `{{{item.x}}}` is a literal brace around one.
 
 Filters follow the variable: `{{ item.answer | regex_escape }}` inserts the value with every regex
 metacharacter escaped; `{{ item.pattern | raw }}` inserts it unchanged. A caller rendering into a pattern
@@ -15,7 +18,7 @@ from typing import Any, Callable
 
 from graders.errors import TemplateError
 
-PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _PATH_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_\-]*)|\[\s*(-?\d+)\s*\]|\[\s*[\"']([^\"']*)[\"']\s*\]")
 NAMESPACES = ("sample", "item")
 _FILTER_SUFFIX = re.compile(r"^(.*?)((?:\s*\|\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*$", re.DOTALL)
@@ -55,6 +58,8 @@ def lookup(expr: str, context: dict[str, Any]) -> Any:
     walked = ""
     for part in parts:
         shown = f"{walked}[{part}]" if isinstance(part, int) else (f"{walked}.{part}" if walked else part)
+        if isinstance(value, str):  # a JSON-encoded string on the way (a tool call's `arguments`)
+            value = _json_container(value)
         if isinstance(part, int):
             if not isinstance(value, list) or not -len(value) <= part < len(value):
                 size = len(value) if isinstance(value, list) else type(value).__name__
@@ -69,6 +74,18 @@ def lookup(expr: str, context: dict[str, Any]) -> Any:
     if value is None:
         raise TemplateError(f"template variable '{expr}' is null")
     return value
+
+
+def _json_container(text: str) -> Any:
+    """The object or array a JSON-encoded string holds, else the string itself."""
+    stripped = text.strip()
+    if stripped[:1] not in ("{", "["):
+        return text
+    try:
+        parsed = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return text
+    return parsed if isinstance(parsed, (dict, list)) else text
 
 
 def stringify(value: Any) -> str:

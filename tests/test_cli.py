@@ -84,10 +84,16 @@ def test_run_prints_openai_style_result(tmp_path):
     res = cli("run", str(SPECS / "format_then_answer.json"), "--sample", "so\n#### 72", "--item", '{"answer": "72"}')
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert out["reward"] == pytest.approx(1.0) and out["status"] == "ok"
+    assert out["reward"] == pytest.approx(1.0)
     assert out["sub_rewards"] == {"format": 1.0, "answer": 1.0}
-    assert set(out["metadata"]) >= {"execution_time", "errors", "reason"}
+    # exactly OpenAI's keys (issue 13); verigrade's own result only with --verigrade
+    assert set(out) == {"reward", "metadata", "sub_rewards", "model_grader_token_usage_per_model"}
+    assert set(out["metadata"]) == {"name", "type", "execution_time", "scores", "token_usage", "sampled_model_name",
+                                    "errors"}
     assert out["metadata"]["errors"]["invalid_variable_error"] is False
+    res = cli("run", str(SPECS / "format_then_answer.json"), "--sample", "so\n#### 72", "--item", '{"answer": "72"}',
+              "--verigrade")
+    assert json.loads(res.stdout)["verigrade"]["status"] == "ok"
     sample = tmp_path / "sample.txt"
     sample.write_text("#### 72")
     res = cli("run", str(SPECS / "format_then_answer.json"), "--sample", f"@{sample}", "--item", "{}")

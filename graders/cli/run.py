@@ -1,4 +1,5 @@
-"""`verigrade run SPEC --sample TEXT|@FILE [--item JSON|@FILE]`: one sample, OpenAI /graders/run style."""
+"""`verigrade run SPEC --sample TEXT|@FILE [--item JSON|@FILE] [--verigrade]`: one sample, printed as OpenAI's
+`/fine_tuning/alpha/graders/run` response (`GradeResult.to_openai_run`, the service's conversion too)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,8 @@ def register(subparsers) -> None:
     p.add_argument("spec", metavar="SPEC")
     p.add_argument("--sample", required=True, metavar="TEXT|@FILE", help="the model output (text, or @file)")
     p.add_argument("--item", default=None, metavar="JSON|@FILE", help="the dataset row as JSON (or @file)")
+    p.add_argument("--verigrade", action="store_true",
+                   help="add verigrade's own result (status, reason, details, children) under the key 'verigrade'")
     p.set_defaults(func=run)
 
 
@@ -39,5 +42,6 @@ def run(args) -> int:
         print("error: --item must be a JSON object", file=sys.stderr)
         return 2
     result = grader.grade(sample, item)
-    print(json.dumps(result.to_openai_run(grader.name, grader.type), indent=2, ensure_ascii=False))
+    body = result.to_openai_run(grader.name, grader.type, extras=args.verigrade)
+    print(json.dumps(body, indent=2, ensure_ascii=False))
     return 0

@@ -15,8 +15,8 @@ from graders.base import Grader, failure_from_exception
 from graders.judges.engine import JudgeEngine, Judgement
 from graders.judges.hardening import HardeningConfig, Screened
 from graders.models.interface import Backend, BackendOptions, Request
-from graders.models.messages import render_messages
-from graders.models.routing import check_model
+from graders.models.messages import media_parts, render_messages
+from graders.models.routing import canonical_model, check_model
 from graders.result import GradeResult
 
 
@@ -73,11 +73,31 @@ class ModelGradedGrader(Grader):
             raise self.spec_error("hardening", str(exc)) from None
         self.engine = JudgeEngine(self.spec.get("model"), BackendOptions(**raw), hardening,
                                   use_cache=bool(self.spec.get("cache", True)), timeout_s=self.timeout_s)
-        self.sampling = dict(self.spec.get("sampling_params") or {})
+        # OpenAI returns unset fields as null (`sampling_params: null`, `"seed": null`): null means unset
+        self.sampling = {k: v for k, v in (self.spec.get("sampling_params") or {}).items() if v is not None}
         self.setup_fields()
+        self.check_media(getattr(self, "messages", None) or [])
 
     def setup_fields(self) -> None:
         """Type-specific setup (read fields, raise `self.spec_error`)."""
+
+    def check_media(self, messages: list[dict[str, Any]]) -> None:
+        """Refuse image and audio parts the chosen backend can't take (a spec error naming the part).
+
+        The local models read text only; an OpenAI-compatible server gets images and audio as
+        chat-completions parts, but none of our backends can reach a file in OpenAI's storage (`file_id`)."""
+        model = canonical_model(self.spec.get("model"))
+        for part in media_parts(messages):
+            where = part.pointer.removeprefix("/input")
+            if part.file_id_only:
+                raise self.spec_error(f"input{where}", "an input_image given only by file_id names a file in "
+                                      "OpenAI's file storage, which no verigrade backend can read; give its "
+                                      "image_url (an https: URL or a data: URL with the base64 image)")
+            if model.startswith("local:"):
+                raise self.spec_error(f"input{where}", f"{part.kind} parts need a model that takes them: "
+                                      f"{model} reads text only; point `model` at an OpenAI-compatible server "
+                                      "(http://HOST:PORT/v1#MODEL, or openai:MODEL) that serves a vision or "
+                                      "audio model")
 
     @property
     def backend(self) -> Backend:

@@ -1,4 +1,10 @@
-"""`multi`: named sub-graders combined by OpenAI's `calculate_output` formula or an aggregate, with gates."""
+"""`multi`: named sub-graders combined by OpenAI's `calculate_output` formula or an aggregate, with gates.
+
+As in OpenAI's multi grader, sub-scores enter `calculate_output` raw: a python grader returning 73 is 73
+there (`GradeResult.value`), a score_model is its number in its `range`; only the final score is clipped
+to [0, 1] (by the base class, which says so in `reason`). The aggregates (verigrade's) combine the
+sub-graders' scores in [0, 1].
+"""
 from __future__ import annotations
 
 import math
@@ -76,13 +82,14 @@ class MultiGrader(Grader):
             res = children[key]
             if not is_passing(res):
                 return GradeResult(score=0.0, reason=f"gate '{key}' failed (score {res.score:g})")
-        scores = {k: r.score for k, r in children.items()}
         if self.formula is not None:
+            raw = {k: (r.value if r.status == "ok" else 0.0) for k, r in children.items()}
             try:
-                value = self.formula(scores)
+                value = self.formula(raw)
             except FormulaError as exc:
                 return GradeResult.failure("error", str(exc), "other_error")
             return GradeResult(score=value, reason=f"{self.formula.text} = {value:g}")
+        scores = {k: r.score for k, r in children.items()}  # the aggregates (ours) combine scores in [0, 1]
         values = list(scores.values())
         if self.aggregate == "mean":
             value = sum(values) / len(values)

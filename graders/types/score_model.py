@@ -43,7 +43,7 @@ class ScoreModelGrader(ModelGradedGrader):
 
     def setup_fields(self) -> None:
         self.messages = self.spec["input"]
-        self.low, self.high = (float(x) for x in self.spec.get("range", [0, 1]))
+        self.low, self.high = (float(x) for x in self.spec.get("range") or [0, 1])  # null: the default
         if not self.high > self.low:
             raise self.spec_error("range", f"range must be [min, max] with min < max, got {self.spec['range']}")
         self.grid = score_grid(self.low, self.high)
@@ -63,5 +63,6 @@ class ScoreModelGrader(ModelGradedGrader):
         clamped = min(self.high, max(self.low, raw))
         note = "" if clamped == raw else f" (clamped to {_fmt(clamped)})"
         score = (clamped - self.low) / (self.high - self.low)
+        # raw_score: the number in the range, as OpenAI's score_model gives it (what a multi formula reads)
         return GradeResult(score=score, reason=f"judge score {raw:.3g}{note} in range "
-                           f"[{_fmt(self.low)}, {_fmt(self.high)}]", details=details)
+                           f"[{_fmt(self.low)}, {_fmt(self.high)}]", details=details, raw_score=clamped)
