@@ -91,3 +91,49 @@ def test_batch_order_and_pass_threshold():
     res = g.grade_batch(rows, workers=2)
     assert [r.score for r in res] == [1.0, 0.5, 0.5, 0.0]
     assert [r.passed for r in res] == [True, False, False, False]
+
+
+# -- raw sub-scores (issue 13): OpenAI's formula reads each sub-grader's own value ------------------------------
+from graders.result import GradeResult, clamp_score  # noqa: E402
+
+
+def test_clamping_keeps_the_raw_value_beside_the_clamped_score():
+    r = clamp_score(GradeResult(score=73.0, reason="grade() returned 73"))
+    assert (r.score, r.raw_score, r.value) == (1.0, 73.0, 73.0) and "clamped to 1" in r.reason
+    assert GradeResult.from_json(r.to_json()).raw_score == 73.0
+    inside = clamp_score(GradeResult(score=0.4))
+    assert inside.raw_score is None and inside.value == 0.4 and "raw_score" not in inside.to_json()
+
+
+def _percent(**kw):
+    src = "def grade(sample, item):\n    return float(sample['output_text'])\n"
+    return {"type": "python", "name": "pct", "source": src, **kw}
+
+
+@pytest.mark.docker
+def test_python_sub_score_enters_the_formula_raw():
+    from sandbox_support import require_docker
+
+    require_docker()
+    g = load_grader({"type": "multi", "graders": {"pct": _percent(), "fmt": FMT}, "calculate_output": "pct / 100"})
+    results = g.grade_batch([("73", {}), ("250", {}), ("-5", {})])
+    assert [r.score for r in results] == [pytest.approx(0.73), 1.0, 0.0]
+    r73, r250, rneg = results
+    assert r73.children["pct"].score == 1.0 and r73.children["pct"].raw_score == 73.0  # standalone: [0, 1]
+    assert "clamped" not in r73.reason and "2.5 clamped to 1" in r250.reason and "clamped to 0" in rneg.reason
+    assert r73.to_openai_run()["sub_rewards"] == {"pct": 73.0, "fmt": 0.0}
+    # the aggregates (ours) combine the [0, 1] scores; a gate reads the clamped score too
+    mean = load_grader({"type": "multi", "graders": {"pct": _percent(), "fmt": FMT}, "aggregate": "mean"})
+    assert mean.grade("73", {}).score == pytest.approx(0.5)
+    # a nested multi hands its unclipped formula value up; only the outermost score is clipped
+    inner = {"type": "multi", "graders": {"pct": _percent()}, "calculate_output": "pct * 2"}
+    outer = load_grader({"type": "multi", "graders": {"inner": inner}, "calculate_output": "inner / 1000"})
+    assert outer.grade("73", {}).score == pytest.approx(0.146)
+
+
+def test_a_no_answer_sub_grader_enters_the_formula_as_zero():
+    sim = {"type": "text_similarity", "input": "{{ sample.output_text }}", "reference": "{{ item.answer }}",
+           "evaluation_metric": "fuzzy_match"}
+    g = load_grader({"type": "multi", "graders": {"sim": sim}, "calculate_output": "sim + 0.25"})
+    r = g.grade("   ", {"answer": "x"})
+    assert r.children["sim"].status == "no_answer" and r.status == "ok" and r.score == 0.25

@@ -89,3 +89,45 @@ def test_unknown_filters_and_bad_paths_are_reported():
     assert check("{{ item.a | upper }} {{ item..b }} {{ item.c | raw }}") == [
         "unknown template filter 'upper' in {{ item.a | upper }} (filters: raw, regex_escape)",
         "malformed template variable {{ item..b }} at character 4"]
+
+
+# -- templates OpenAI users write (issue 13) ------------------------------------------------------------------
+TOOL_CTX = {"sample": {"output_text": "", "output_tools": [{"type": "function", "function": {
+    "name": "get_prices", "arguments": '{"symbols": ["AAPL", "MSFT"], "limit": 3, "nested": "{\\"a\\": 1}"}'}}],
+    "output_json": {"email": "a@b.c", "tags": ["x"]}},
+    "item": {"clause_type": "indemnity", "n": 7, "x": 0.25, "neg": -3, "flag": True,
+             "listing": "[1, 2]", "text": "{not json", "scalar": "42"}}
+
+
+@pytest.mark.parametrize("template,expected", [
+    ("{{ sample.output_tools[0].function.arguments.symbols }}", '["AAPL", "MSFT"]'),
+    ("{{ sample.output_tools[0].function.arguments.symbols[1] }}", "MSFT"),
+    ("{{sample.output_tools[0].function.arguments.limit}}", "3"),
+    ("{{ sample.output_tools[0].function.arguments.nested.a }}", "1"),  # a JSON string inside a JSON string
+    ("{{ sample.output_tools[0].function.arguments }}", '{"symbols": ["AAPL", "MSFT"], "limit": 3, '
+                                                        '"nested": "{\\"a\\": 1}"}'),  # the string as it is
+    ("{{ item.listing[0] }}", "1"),
+    ("{{ sample.output_json }}", '{"email": "a@b.c", "tags": ["x"]}'),
+    ("{{item.clause_type}}}", "indemnity}"),
+    ("{{{item.clause_type}}}", "{indemnity}"),
+    ('{"clause": "{{item.clause_type}}"}', '{"clause": "indemnity"}'),
+    ("{{item.n}}/{{ item.x }}/{{  item.neg  }}/{{item.flag}}", "7/0.25/-3/true"),
+])
+def test_openai_user_templates(template, expected):
+    assert render(template, TOOL_CTX) == expected
+
+
+@pytest.mark.parametrize("template,fragment", [
+    ("{{ item.text.a }}", "no 'item.text.a' (available: str)"),   # not JSON: still an error, never ""
+    ("{{ item.scalar.a }}", "no 'item.scalar.a'"),                 # JSON, but not an object
+    ("{{ sample.output_tools[0].function.arguments.nope }}", "available: ['limit', 'nested', 'symbols']"),
+    ("{{ sample.output_tools[0].function.arguments.symbols[5] }}", "index 5 out of range"),
+])
+def test_walking_into_strings_that_are_not_the_right_json_is_still_an_error(template, fragment):
+    with pytest.raises(TemplateError) as info:
+        render(template, TOOL_CTX)
+    assert fragment in str(info.value)
+
+
+def test_render_value_walks_into_json_strings_too():
+    assert render_value("{{ sample.output_tools[0].function.arguments.symbols }}", TOOL_CTX) == ["AAPL", "MSFT"]
