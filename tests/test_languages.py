@@ -178,3 +178,18 @@ def test_a_compiled_sample_leaves_no_message_in_the_kernel_counters():
         deltas.append({k: int(second[k]) - int(first[k]) for k in ("pid", "ino")})
     assert pool.stats["recycled"] == recycled, "the container was replaced: the test would prove nothing"
     assert deltas[0] == deltas[1] and deltas[0]["pid"] > 0, deltas
+
+
+@pytest.mark.parametrize("name", ["codecontests", "multipl_e"])
+def test_shipped_multilanguage_specs_score_their_examples(name):
+    require_docker()
+    import json as _json
+
+    from grader_specs import FOLDER
+
+    g = load_grader(FOLDER / f"{name}.json")
+    rows = [_json.loads(line) for line in (FOLDER / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+    results = g.grade_batch([(row["sample"], row["item"]) for row in rows])
+    for row, r in zip(rows, results):
+        assert r.score == pytest.approx(row["expect"]["score"], abs=1e-4), (row["item"]["language"], r.reason)
+        assert r.status == row["expect"]["status"], (row["item"]["language"], r.reason)

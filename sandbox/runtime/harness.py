@@ -22,8 +22,7 @@ from child import RUNNER_IGNORES, Child, Stop, describe_exit, exit_kind  # noqa:
 from hygiene import (IN_CONTAINER, StateMarks, StepPadding, kill_everything, remove_stored_state,  # noqa: E402
                      same_uid_others, wipe)
 
-COMPILE_BUDGET = (512, 256)   # (pids, inodes) a compile may use before its container counts as dirty
-TEST_BUDGET = (64, 8)         # the same for one test of a compiled or managed-runtime language
+
 
 # -- the three test formats ------------------------------------------------------------------------------
 def call_candidate(child, fn, args_lit, kwargs_lit, deadline):
@@ -302,11 +301,12 @@ def run_sample(sample, job):
     if plan and plan["compile"]:
         compile_deadline = min(time.monotonic() + float(sample.get("compile_timeout_s", 30)), sample_deadline)
         compile_limits = dict(limits, output_bytes=limits.get("compile_output_bytes", 1 << 20))
-        compiled = step("compile", lambda: compile_sample(plan, workdir, compile_limits, compile_deadline), COMPILE_BUDGET)
+        compiled = step("compile", lambda: compile_sample(plan, workdir, compile_limits, compile_deadline),
+                        plan["budgets"]["compile"])
     tests = sample["tests"] if compiled is None or compiled["status"] == "ok" else []
     if padding and not tests:
         for test in sample["tests"]:  # as if the tests had run: the counters don't tell whether it compiled
-            step(f"test {test['id']}", lambda: None, TEST_BUDGET)
+            step(f"test {test['id']}", lambda: None, plan["budgets"]["test"])
     for test in tests:
         now = time.monotonic()
         if now >= sample_deadline:
@@ -320,7 +320,7 @@ def run_sample(sample, job):
             return out
 
         try:
-            record = step(f"test {test['id']}", timed, TEST_BUDGET)
+            record = step(f"test {test['id']}", timed, plan["budgets"]["test"] if plan else None)
         except Exception as exc:  # noqa: BLE001 - a harness bug costs this test, never the job
             import traceback
 

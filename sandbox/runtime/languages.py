@@ -57,6 +57,20 @@ LANGUAGES = {
                "run": ["mono", "main.exe"], "address_space": False, "version": ["mono", "--version"]},
 }
 
+# (pids, inodes) one step may use before the runner counts its container as dirty (see hygiene.StepPadding):
+# the compile, then each test. Managed runtimes start threads of their own; native binaries one process.
+BUDGETS = {
+    "default": {"compile": (64, 64), "test": (8, 8)},
+    "bash": {"test": (32, 8)},
+    "java": {"compile": (192, 192), "test": (64, 8)},
+    "nodejs": {"test": (32, 8)},
+    "typescript": {"compile": (64, 32), "test": (32, 8)},
+    "go": {"compile": (384, 256), "test": (32, 8)},
+    "rust": {"compile": (96, 64), "test": (8, 8)},
+    "csharp": {"compile": (64, 32), "test": (32, 8)},
+    "python": {"test": (16, 8)},
+}
+
 ALIASES = {
     "py": "python", "python3": "python", "c++": "cpp", "cxx": "cpp", "cc": "cpp", "cpp17": "cpp", "c++17": "cpp",
     "gnu++17": "cpp", "c++20": "cpp20", "gnu++20": "cpp20", "js": "nodejs", "javascript": "nodejs", "node": "nodejs",
@@ -120,5 +134,6 @@ def plan(language, code, memory_mb, workdir, main_class=None):
         return [part.format(**fill) for part in argv] if argv else None
 
     env = {k: v.format(**fill) for k, v in spec.get("env", {}).items()}
+    budgets = dict(BUDGETS["default"], **BUDGETS.get(language, {}))
     return {"source": source, "compile": expand(spec.get("compile")), "run": expand(spec["run"]), "env": env,
-            "address_space": spec.get("address_space", True)}
+            "address_space": spec.get("address_space", True), "budgets": budgets}
