@@ -23,7 +23,7 @@ REPOSITORY = "verigrade-sandbox"
 BASE_REPOSITORY = "verigrade-sandbox-base"
 REGISTRY_BASE = "python:3.11-slim"
 RUNTIME_DIR = Path(__file__).parent / "runtime"
-RUNTIME_FILES = ("harness.py", "child.py", "hygiene.py", "candidate.py", "literal.py", "languages.py",
+RUNTIME_FILES = ("harness.py", "child.py", "hygiene.py", "candidate.py", "literal.py", "languages.py", "programs.py",
                  "node-globals.d.ts")
 KEEPER_UID, SANDBOX_UID = 10001, 10002
 RUNNER_PATH = "/opt/verigrade/harness.py"
