@@ -376,3 +376,12 @@ def test_real_failures_set_their_flags():
     assert errors["other_error"] is True and errors["formula_parse_error"] is False
     with pytest.raises(SpecError, match="formula_parse_error"):  # a formula that doesn't parse never loads
         load_grader({**ALL["multi_dict_graders"]["grader"], "calculate_output": "exact +* sim"})
+
+
+@pytest.mark.model
+def test_text_parts_reach_the_embedded_model():
+    spec = json.loads(json.dumps(ALL["multi_label_model"]["grader"]["graders"]["tone"]))
+    spec["model"] = "local:default"
+    result = load_grader(spec).grade("Paris. Thank you for asking!", {})
+    assert result.status == "ok" and result.details["label"] in ("polite", "rude"), result.reason
+    assert sum(result.details["label_probs"].values()) == pytest.approx(1.0)
