@@ -20,13 +20,6 @@ from graders.result import GradeResult
 from graders.service.errors import ServiceError
 from graders.spec import SpecError, build_grader, validate_spec
 
-ERROR_FLAGS = (
-    "formula_parse_error", "sample_parse_error", "truncated_observation_error", "unresponsive_reward_error",
-    "invalid_variable_error", "other_error", "python_grader_server_error", "python_grader_runtime_error",
-    "model_grader_server_error", "model_grader_refusal_error", "model_grader_parse_error",
-)
-ERROR_DETAILS = ("python_grader_server_error_type", "python_grader_runtime_error_details",
-                 "model_grader_server_error_details")
 JUDGE_TYPES = ("score_model", "label_model", "judge")
 
 
@@ -100,24 +93,8 @@ def _walk_specs(spec: Any):
 
 
 def run_response(result: GradeResult, grader: Grader) -> dict[str, Any]:
-    """OpenAI's RunGraderResponse for one result (verigrade's status/passed/reason ride along as extras)."""
-    body = result.to_openai_run(grader.name, grader.type)
-    meta = body["metadata"]
-    errors = {flag: bool(meta["errors"].get(flag, False)) for flag in ERROR_FLAGS}
-    for key in ERROR_DETAILS:
-        errors[key] = None
-    raw = meta["errors"]
-    errors["python_grader_runtime_error_details"] = raw.get("python_grader_runtime_error_details")
-    errors["model_grader_server_error_details"] = raw.get("model_grader_server_error_details")
-    if errors["python_grader_server_error"]:
-        errors["python_grader_server_error_type"] = "sandbox_error"
-    for flag, value in raw.items():  # flags verigrade knows beyond OpenAI's (e.g. *_details) stay visible
-        errors.setdefault(flag, value)
-    meta["errors"] = errors
-    meta.setdefault("token_usage", None)
-    meta.setdefault("sampled_model_name", grader.spec.get("model") if grader.type in JUDGE_TYPES else None)
-    body.setdefault("model_grader_token_usage_per_model", {})
-    return body
+    """OpenAI's RunGraderResponse for one result (the one conversion the CLI shares: GradeResult.to_openai_run)."""
+    return result.to_openai_run(grader.name, grader.type)
 
 
 def make_router(engine, request_graders: RequestGraders, read_json) -> APIRouter:
