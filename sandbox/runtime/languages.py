@@ -61,11 +61,11 @@ LANGUAGES = {
 # the compile, then each test. Managed runtimes start threads of their own; native binaries one process.
 BUDGETS = {
     "default": {"compile": (64, 64), "test": (8, 8)},
-    "bash": {"test": (32, 8)},
+    "bash": {"test": (8, 8)},
     "java": {"compile": (192, 192), "test": (64, 8)},
     "nodejs": {"test": (32, 8)},
     "typescript": {"compile": (64, 32), "test": (32, 8)},
-    "go": {"compile": (384, 256), "test": (32, 8)},
+    "go": {"compile": (128, 1024), "test": (32, 8)},
     "rust": {"compile": (96, 64), "test": (8, 8)},
     "csharp": {"compile": (64, 32), "test": (32, 8)},
     "python": {"test": (16, 8)},
