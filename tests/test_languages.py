@@ -162,14 +162,16 @@ def test_a_compiled_sample_leaves_no_message_in_the_kernel_counters():
     require_docker()
     from sandbox.pool import _pools
 
+    # limits of its own: a pool of its own, with one container, so each batch below is one job in it
     g = load_grader({"type": "unit_tests", "language": "c", "test_format": "io", "tests": "{{ item.tests }}",
-                     "pool_size": 1, "batch_size": 3})
+                     "pool_size": 1, "batch_size": 3, "limits": {"nofile": 250}})
     item = {"tests": [{"input": "", "output": "unknowable\n"}]}
     g.grade(READ_COUNTERS, item)  # the pool exists and is warm
-    pool = next(p for p in _pools.values() if p.family == "native" and p.size == 1)
+    pool = next(p for p in _pools.values() if p.family == "native" and p.limits.nofile == 250)
+    assert pool.size == 1
     recycled = pool.stats["recycled"]
     deltas = []
-    for threads, files in ((1, 0), (40, 5)):
+    for threads, files in ((1, 0), (6, 5)):  # within a C test's budget (8 pids, 8 inodes)
         sender = SIGNAL.replace("THREADS", str(threads)).replace("FILES", str(files))
         before, sent, after = g.grade_batch([(READ_COUNTERS, item), (sender, item), (READ_COUNTERS, item)])
         assert "sent" in sent.reason, sent.reason
