@@ -195,3 +195,22 @@ def test_shipped_multilanguage_specs_score_their_examples(name):
     for row, r in zip(rows, results):
         assert r.score == pytest.approx(row["expect"]["score"], abs=1e-4), (row["item"]["language"], r.reason)
         assert r.status == row["expect"]["status"], (row["item"]["language"], r.reason)
+
+
+OPTIONAL = {"ruby": "a, b = gets.split.map(&:to_i)\nputs a + b\n",
+            "php": "<?php\n[$a, $b] = array_map('intval', explode(' ', trim(fgets(STDIN))));\necho $a + $b, \"\\n\";\n",
+            "lua": "local a, b = io.read('n', 'n')\nprint(math.tointeger(a + b))\n",
+            "perl": "my ($a, $b) = split ' ', <STDIN>;\nprint $a + $b, \"\\n\";\n",
+            "csharp": "using System;\nclass P { static void Main() { var p = Console.ReadLine().Split(' ');\n"
+                      "  Console.WriteLine(long.Parse(p[0]) + long.Parse(p[1])); } }\n"}
+
+
+def test_the_optional_languages_run_right_answers_and_reject_wrong_ones(grader):
+    tests = [{"input": "1 2\n", "output": "3\n"}, {"input": "5 7\n", "output": "12\n"}]
+    rows = [(code, {"language": lang, "tests": tests}) for lang, code in OPTIONAL.items()]
+    rows += [(code.replace("a + b", "a - b").replace("$a + $b", "$a - $b").replace("+ long.Parse", "- long.Parse"),
+              {"language": lang, "tests": tests}) for lang, code in OPTIONAL.items()]
+    results = grader.grade_batch(rows)
+    n = len(OPTIONAL)
+    assert [r.score for r in results[:n]] == [1.0] * n, [r.reason for r in results[:n]]
+    assert [r.score for r in results[n:]] == [0.0] * n, [r.reason for r in results[n:]]
