@@ -35,7 +35,7 @@ def run_code_batch(requests: list[dict], backend: str = "docker") -> list[dict]:
     from sandbox import engine
     from sandbox.backends import get_backend
 
-    jobs = [_job(i, _validated(r)) for i, r in enumerate(requests)]
+    jobs = [_job(i, validated_request(r)) for i, r in enumerate(requests)]
     answers: list[dict | None] = [None] * len(jobs)
     groups: dict[tuple, list[dict]] = {}
     for job in jobs:
@@ -53,7 +53,8 @@ def run_code_batch(requests: list[dict], backend: str = "docker") -> list[dict]:
     return answers  # type: ignore[return-value]
 
 
-def _validated(request: Any) -> dict:
+def validated_request(request: Any) -> dict:
+    """The request with defaults filled in; `RunCodeError` (a 422 for SandboxFusion) when it is not valid."""
     if not isinstance(request, dict):
         raise RunCodeError("the request must be a JSON object")
     unknown = set(request) - FIELDS
@@ -127,28 +128,3 @@ def _answer(job: dict, record: dict | None) -> dict:
 def _response(status: str, message: str, compile_result: dict | None = None, run_result: dict | None = None) -> dict:
     return {"status": status, "message": message, "compile_result": compile_result, "run_result": run_result,
             "executor_pod_name": None, "files": {}}
-
-
-def make_router(read_json):
-    """A FastAPI router with SandboxFusion's `POST /run_code` (and `GET /v1/ping`) for graders/service/app.py:
-    `app.include_router(sandboxfusion.make_router(routes.read_json))`."""
-    from fastapi import APIRouter, HTTPException, Request
-    from fastapi.concurrency import run_in_threadpool
-    from fastapi.responses import PlainTextResponse
-
-    router = APIRouter()
-
-    @router.post("/run_code")
-    async def run_code_route(request: Request) -> dict:
-        body = await read_json(request)
-        try:
-            checked = _validated(body)
-        except RunCodeError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
-        return await run_in_threadpool(run_code, checked)
-
-    @router.get("/v1/ping", response_class=PlainTextResponse)
-    async def ping() -> str:
-        return "pong"
-
-    return router

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from graders.service import openai_api, openrlhf, routes
+from graders.service import openai_api, openrlhf, routes, sandboxfusion
 from graders.service.config import ServiceConfig
 from graders.service.errors import install_error_handlers
 from graders.service.grading import GradingEngine
@@ -47,6 +47,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                                                 config.allow_request_judge_models)
     app.include_router(openai_api.make_router(engine, request_graders, routes.read_json))
     app.include_router(openrlhf.make_router(engine, config, routes.read_json))
+    app.include_router(sandboxfusion.make_router(admission, routes.read_json))
 
     app.add_middleware(CountRequests, metrics=metrics)
     app.add_middleware(GuardMiddleware, token=config.token, max_body_bytes=config.max_body_bytes,
