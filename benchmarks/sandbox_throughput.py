@@ -111,9 +111,9 @@ def main() -> int:
            unit=f"job of <= {grader.batch_size} samples")
 
     fresh = load_grader(dict(SPEC, pool_size=args.workers))
-    from sandbox.backends import get_backend
+    from sandbox.backends import sandbox_backend
 
-    fresh_backend = get_backend("docker_fresh", fresh.limits)
+    fresh_backend = sandbox_backend("docker_fresh", fresh.limits)
     fresh.backend = lambda: fresh_backend  # same grader, one new container per sample
     subset = problems[: args.fresh_limit]
     passed, lat, wall = timed_map(lambda p: fresh.grade(p["canonical_solution"], p).score == 1.0, subset,

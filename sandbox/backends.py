@@ -220,7 +220,7 @@ _backends: dict[tuple, Backend] = {}
 _backends_lock = threading.Lock()
 
 
-def get_backend(name: str, limits: Limits, pool_size: int | None = None, family: str = "python") -> Backend:
+def sandbox_backend(name: str, limits: Limits, pool_size: int | None = None, family: str = "python") -> Backend:
     """A shared backend per (process, name, limits, image family). `name` is docker | docker_fresh |
     unsafe_process (which runs whatever toolchains the host has)."""
     key = (os.getpid(), name, limits, family if name != "unsafe_process" else "host")

@@ -11,6 +11,8 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="sandbox_command", required=True)
     doctor = sub.add_parser("doctor", help="say whether a daemon answers and the image is built, and what to do")
     doctor.add_argument("--json", action="store_true", help="print the report as JSON")
+    doctor.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                        help="check every node of a Ray cluster (no ADDRESS: $RAY_ADDRESS or a local instance)")
     doctor.set_defaults(func=cmd_doctor)
     build = sub.add_parser("build", help="build the sandbox image (content-hash tagged)")
     build.add_argument("--source", choices=["auto", "registry", "debootstrap"], default="auto",
@@ -29,6 +31,8 @@ def register(subparsers) -> None:
 
 
 def cmd_doctor(args) -> int:
+    if getattr(args, "ray", None) is not None:
+        return _doctor_on_ray(args)
     from sandbox.doctor import diagnose
 
     report = diagnose()
@@ -48,6 +52,21 @@ def cmd_doctor(args) -> int:
         print(f"problem: {report.get('problem')}")
         print(f"to fix: {report.get('advice')}")
     return 0 if report["ok"] else 1
+
+
+def _doctor_on_ray(args) -> int:
+    """The doctor on every node: Docker graders need a daemon and the images on each node."""
+    from graders.executors.ray import diagnose_nodes
+
+    reports = diagnose_nodes(args.ray or None)
+    if getattr(args, "json", False):
+        print(json.dumps(reports, indent=2))
+    else:
+        for node in reports:
+            state = "ok" if node.get("ok") else f"PROBLEM: {node.get('problem')} (fix: {node.get('advice', '-')})"
+            print(f"node {node.get('host')} {str(node.get('node_id'))[:12]}: image {node.get('image') or 'NOT built'}; "
+                  f"{state}")
+    return 0 if reports and all(node.get("ok") for node in reports) else 1
 
 
 def cmd_build(args) -> int:

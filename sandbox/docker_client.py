@@ -42,14 +42,6 @@ def get_client(timeout_s: float = 120.0):
         return client
 
 
-def daemon_answers() -> bool:
-    try:
-        get_client()
-        return True
-    except DockerUnavailable:
-        return False
-
-
 def forget_client() -> None:
     """Drop the cached client (after starting a daemon, so the next call reconnects)."""
     with _lock:

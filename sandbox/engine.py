@@ -55,7 +55,7 @@ def run_jobs(jobs: list[dict], backend: str = "docker", limits: Limits | None = 
 
 def _run_records(jobs: list[dict], backend: str, limits: Limits | None, pool_size: int | None,
                  batch_size: int) -> tuple[dict[Any, dict | None], dict[Any, SampleVerdict]]:
-    from sandbox.backends import get_backend
+    from sandbox.backends import sandbox_backend
 
     by_family: dict[str, list[dict]] = {}
     for job in jobs:
@@ -64,7 +64,7 @@ def _run_records(jobs: list[dict], backend: str, limits: Limits | None, pool_siz
     unavailable: dict[Any, SampleVerdict] = {}
     for family, group in by_family.items():
         try:
-            runner = get_backend(backend, limits or Limits(), pool_size, family)
+            runner = sandbox_backend(backend, limits or Limits(), pool_size, family)
         except Exception as exc:  # noqa: BLE001 - no Docker: every sample says so, nothing raises
             unavailable.update({job["id"]: SampleVerdict(job["id"], failure=f"sandbox unavailable: {exc}",
                                                          failure_kind="unavailable") for job in group})

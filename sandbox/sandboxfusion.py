@@ -33,7 +33,7 @@ def run_code(request: dict, backend: str = "docker") -> dict:
 def run_code_batch(requests: list[dict], backend: str = "docker") -> list[dict]:
     """Several requests at once (spread over the warm pool); each answer as `run_code` gives it."""
     from sandbox import engine
-    from sandbox.backends import get_backend
+    from sandbox.backends import sandbox_backend
 
     jobs = [_job(i, validated_request(r)) for i, r in enumerate(requests)]
     answers: list[dict | None] = [None] * len(jobs)
@@ -42,7 +42,7 @@ def run_code_batch(requests: list[dict], backend: str = "docker") -> list[dict]:
         groups.setdefault((LANGUAGES[job["language"]]["family"], job.pop("memory_mb")), []).append(job)
     for (family, memory_mb), group in groups.items():
         try:
-            runner = get_backend(backend, Limits(memory_mb=memory_mb), None, family)
+            runner = sandbox_backend(backend, Limits(memory_mb=memory_mb), None, family)
         except Exception as exc:  # noqa: BLE001 - no sandbox: SandboxError, as SandboxFusion reports its own trouble
             for job in group:
                 answers[job["id"]] = _response("SandboxError", f"sandbox unavailable: {exc}")

@@ -157,3 +157,13 @@ def test_doctor_runs_on_every_node():
     reports = diagnose_nodes()
     assert len(reports) == len([n for n in ray.nodes() if n["Alive"]]) == 1
     assert "daemon" in reports[0] and reports[0]["node_id"]
+
+
+def test_sandbox_doctor_ray_prints_every_node(capsys):
+    from graders.cli import main
+
+    code = main(["sandbox", "doctor", "--ray"])
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert len(lines) == len([n for n in ray.nodes() if n["Alive"]]) and all(x.startswith("node ") for x in lines)
+    assert code == (0 if "; ok" in out else 1)

@@ -242,11 +242,11 @@ def grader():
 def test_learner_works_within_a_sample_but_never_across_samples(grader, storage):
     code = learner(storage)
     # within one sample the storage survives from test to test: the learner passes from its 4th run on
-    from sandbox.backends import get_backend
+    from sandbox.backends import sandbox_backend
     from sandbox.engine import wire_job
 
     job = grader._prepare(0, {"output_text": code}, {"tests": [CHECK] * 6})
-    backend = get_backend(grader.backend_name, grader.limits, grader.spec.get("pool_size"))
+    backend = sandbox_backend(grader.backend_name, grader.limits, grader.spec.get("pool_size"))
     record = backend.run_samples([wire_job(job)]).records[0]
     statuses = [t["status"] for t in record["tests"]]
     assert statuses == ["fail"] * (RUNS_TO_LEARN - 1) + ["pass"] * (7 - RUNS_TO_LEARN), (statuses, record)

@@ -130,11 +130,11 @@ def unsafe_grader(**extra):
 
 
 def test_unsafe_process_backend_grades_and_warns():
-    from sandbox.backends import UnsafeBackendWarning, get_backend
+    from sandbox.backends import UnsafeBackendWarning, sandbox_backend
     from sandbox.limits import Limits
 
     with pytest.warns(UnsafeBackendWarning):
-        get_backend("unsafe_process", Limits(nofile=123))
+        sandbox_backend("unsafe_process", Limits(nofile=123))
     grader = unsafe_grader()
     item = {"tests": [[[2], 4], [[3], 6]]}
     assert grader.grade("def f(x):\n    return 2 * x\n", item).score == 1.0
