@@ -172,7 +172,8 @@ def _gsm8k(shared_data, split, n):
 
 def test_gsm8k_reference_solutions_reach_the_model(shared_data):
     """Outside data: the GSM8K test solutions (1319) with three answer markers. The rules may not eat more than
-    0.5% of them (measured: 4 of 1319 per style, e.g. "ate 2/3 or 8 slices", where "or" means "that is")."""
+    0.2% of them (measured: 1 of 1319 per style, a reference quirk: `$0.25` vs `25`; 4 per style before
+    alternatives had to offer the final answer, e.g. "ate 2/3 or 8 slices", where "or" means "that is")."""
     decided, total = [], 0
     for solution, answer in _gsm8k(shared_data, "test", 1319):
         for cand in (f"{solution}\n#### {answer}", f"{solution}\nThe answer is {answer}.",
@@ -181,14 +182,15 @@ def test_gsm8k_reference_solutions_reach_the_model(shared_data):
             gate = answer_gate(cand, answer)
             if gate.verdict is not None:
                 decided.append((cand[-80:], gate.rule))
-    assert len(decided) <= 0.005 * total, decided[:10]
+    assert len(decided) <= 0.002 * total, decided[:10]
 
 
 def test_math_reference_solutions_reach_the_model(shared_data):
-    """Outside data: 300 MATH test solutions (LaTeX, boxed answers) against their own answers."""
+    """Outside data: 300 MATH test solutions (LaTeX, boxed answers) against their own answers (measured: 14 of
+    300 decided by a rule, 2 of 300 boxed answers alone)."""
     rows = [json.loads(line) for line in (shared_data / "math" / "test.jsonl").read_text().splitlines()[:300]]
     decided = [(r["answer"], answer_gate(r["solution"], r["answer"]).rule) for r in rows
                if answer_gate(r["solution"], r["answer"]).verdict is not None]
     bare = [r["answer"] for r in rows if answer_gate(f"\\boxed{{{r['answer']}}}", r["answer"]).verdict is not None]
-    assert len(decided) <= 0.08 * len(rows), decided
+    assert len(decided) <= 0.06 * len(rows), decided
     assert len(bare) <= 0.01 * len(rows), bare

@@ -13,7 +13,8 @@
 `answer_gate(text, reference)` then applies, in order, the whole-answer checks (refusals, pointing at the
 hidden reference, hedges and shotgun lists anywhere in the answer, guesses phrased as questions) and the
 per-kind value rules (one final answer, equal to the reference, not retracted or negated, nothing different
-asserted after it). It returns a `GateVerdict`; `verdict is None` means the rule could not decide and the
+asserted after it). Fullwidth digits and signs, CJK full stops and minus look-alikes are made ASCII first (one
+character for one), and the lexicons include other languages' words (`graders.judges.languages`). It returns a `GateVerdict`; `verdict is None` means the rule could not decide and the
 judge model does. Everything here is regular-expression work on text already cut to `max_chars`, so it runs
 in bounded time.
 """
@@ -25,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from graders.judges import languages as lang
 from graders.mathcheck.extract import extract_reference
 from graders.mathcheck.parse import Answer, ParseOptions, parse_answer, parse_reference
 
@@ -70,7 +72,9 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", fold(text))
 
 
-_BOUNDARY = re.compile(r"[.!;:。！？](?=\s|$)|\?|\n")
+# Sentence ends: `. ! ; :` before a space, the end or text of an unspaced script (`答案是73.答案是72.` after
+# `languages.same_length_ascii`), and every `?`.
+_BOUNDARY = re.compile(rf"[.!;:。！？](?=\s|$|[{lang.UNSPACED}])|[?？]|\n")
 
 
 @dataclass
@@ -98,7 +102,7 @@ def segments(text: str) -> list[Segment]:
             continue
         piece = text[start:m.end()]
         if piece.strip():
-            out.append(Segment(piece, start, m.end(), question=m.group(0) == "?"))
+            out.append(Segment(piece, start, m.end(), question=m.group(0) in "?？"))
         start = m.end()
     if text[start:].strip():
         out.append(Segment(text[start:], start, len(text)))
@@ -106,7 +110,8 @@ def segments(text: str) -> list[Segment]:
 
 
 # Numbers as written in prose: 1,234  -5  3.5  3/4  (a trailing % is kept with the number)
-NUMBER = re.compile(r"(?<![\w.^_])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f\u2009]\d{3})+(?!\d|\.\d)|\d+)(?:\.\d+)?(?:/\d+(?![\d.]))?%?(?![\w])")
+NUMBER = re.compile(rf"(?<!{lang.GLUED}|[.^])-?" r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f\u2009]\d{3})+(?!\d|\.\d)|\d+)"
+                    rf"(?:\.\d+)?(?:/\d+(?!\d|\.\d))?%?(?!{lang.GLUED})")
 _OPERATOR = r"[+\-*/×÷^=<>≤≥]"
 
 
@@ -220,7 +225,7 @@ _REFUSAL = re.compile(
     r"\b(?:is|are|remains?|answer\s*:?)\s+(?:unknown|unknowable|undetermined|indeterminate)\b|\bnot\s+(?:enough|sufficient)\s+information\b|"
     r"\binsufficient\s+(?:information|data)\b|\b(?:impossible|not\s+possible|unable)\s+to\s+(?:know|tell|say|"
     r"determine|answer|solve|compute|calculate)\b|\bcannot\s+be\s+(?:determined|answered|known|solved)\b|"
-    r"\bwho\s+knows\b|\bi\s+(?:give\s+up|pass)\b|\bnot\s+answerable\b|\bno\s+answer\b",
+    r"\bwho\s+knows\b|\bi\s+(?:give\s+up|pass)\b|\bnot\s+answerable\b|\bno\s+answer\b|" + lang.REFUSALS,
     re.IGNORECASE,
 )
 # Text that points at the answer the grader holds instead of giving one.
@@ -238,19 +243,25 @@ _POINTING = re.compile(
     r"\b(?:whatever|what)\s+the\s+(?:correct|right|true|real|expected)\s+answer\s+(?:is|was|would\s+be)\b|"
     r"\baccording\s+to\s+the\s+(?:key|reference|answer\s+key|grader|checker)\b|"
     r"\b(?:the|your)\s+(?:key|reference|grader|checker|rubric)\s+(?:says|said|states|gives|shows|has|lists)\b|"
-    r"\bsee\s+(?:the\s+)?(?:reference|answer\s+key|expected\s+answer)\b",
+    r"\bsee\s+(?:the\s+)?(?:reference|answer\s+key|expected\s+answer)\b|"
+    # template syntax a grader might render into its own answer: {{ item.answer }}, ${answer}, %(answer)s
+    r"\{\{\s*(?:item|sample|answer|reference|solution|gold|label|target)\b[^{}\n]{0,40}\}\}|"
+    r"\$\{\s*(?:answer|reference|solution|gold|label|target|item|sample)\b[\w.]*\s*\}|%\([A-Za-z_]\w*\)[sdr]|"
+    r"<\s*/?\s*(?:reference|answer|gold|solution|ground[_-]?truth|target|expected)\s*/?\s*>|" + lang.POINTERS,
     re.IGNORECASE,
 )
 # Words and signs that offer another value, doubt the answer, or make it inexact.
 _ALTERNATIVE = re.compile(r"(?<![\w'])(?:or|either|nor|and/or|versus|vs\.?|otherwise|alternatively)(?![\w'])|"
-                          r"[≈~±]|\\(?:approx|sim|pm|mp)(?![a-z])|\+/-|\+-(?=\s*\d)", re.IGNORECASE)
+                          r"[≈~±]|\\(?:approx|sim|pm|mp|lor|vee)(?![a-z])|\+/-|\+-(?=\s*\d)|" + lang.OR_WORDS,
+                          re.IGNORECASE)
 _ALT_OPENER = re.compile(r"^\W*(?:or|either|maybe|perhaps|possibly|probably|alternatively|otherwise|else|nor|also|"
                          r"and\s+also|plus|or\s+maybe|or\s+perhaps|or\s+possibly|unless|if\s+not|"
-                         r"could\s+(?:also\s+)?be|might\s+(?:also\s+)?be|may\s+(?:also\s+)?be|or\s+else)(?![\w'])",
-                         re.IGNORECASE)
+                         r"could\s+(?:also\s+)?be|might\s+(?:also\s+)?be|may\s+(?:also\s+)?be|or\s+else)(?![\w'])|"
+                         rf"^\W*(?:{lang.ALT_OPENERS})", re.IGNORECASE)
 _UNCERTAIN = re.compile(r"(?<![\w'])(?:maybe|perhaps|possibly|probably|presumably|likely|unlikely|might|"
                         r"could\s+(?:also\s+)?be|may\s+(?:also\s+)?be|guess(?:ing|es)?|not\s+(?:sure|certain)|unsure|"
-                        r"uncertain|roughly|approximately|approx|estimated?|or\s+so)(?![\w'])", re.IGNORECASE)
+                        r"uncertain|roughly|approximately|approx|estimated?|or\s+so)(?![\w'])|" + lang.UNCERTAIN,
+                        re.IGNORECASE)
 _INEXACT = re.compile(r"(?<![\w'])(?:about|around|circa|nearly|almost|close\s+to|at\s+least|at\s+most|"
                       r"no\s+more\s+than|no\s+less\s+than|more\s+than|less\s+than|fewer\s+than|over|under|"
                       r"up\s+to|roughly|approximately|approx|somewhere|between|or|either|ish)(?![\w'])|"
@@ -261,11 +272,12 @@ _JUDGMENT = re.compile(
     r"retract(?:ed|ing|s)?|withdraw[ns]?|withdrawn|scratch|strike\s+that|cancel(?:led)?\s+that|ignore\s+(?:that|this|"
     r"it|the\s+above|my)|disregard|never\s*mind|nevermind|kidding|joking|just\s+a\s+joke|oops|whoops|no\s+wait|"
     r"wait|actually|on\s+second\s+thought|correction|take\s+(?:it|that|this)\s+back|not\s+(?:right|correct|true|it|"
-    r"sure|really|quite|so)|made\s+(?:it|that)\s+up|off\s+by|doubt\w*|unsure|hmm+|sorry|i\s+lied)(?![\w'])",
+    r"sure|really|quite|so)|made\s+(?:it|that)\s+up|off\s+by|doubt\w*|unsure|hmm+|sorry|i\s+lied)(?![\w'])|"
+    + lang.JUDGMENTS,
     re.IGNORECASE,
 )
 _WH_QUESTION = re.compile(r"^\W*(?:what|how|which|who|whom|whose|where|when|why|find|compute|calculate|"
-                          r"determine)\b", re.IGNORECASE)
+                          rf"determine|{lang.WH_OPENERS})\b|{lang.WH_UNSPACED}", re.IGNORECASE)
 # Words that withdraw, doubt or deny what came before (negation included).
 _RETRACT = re.compile(
     r"(?<![\w'])(?:not|no|nope|never|none|\w*n't|cannot|wrong|"
@@ -274,32 +286,36 @@ _RETRACT = re.compile(
     r"whoops|wait|actually|rather|instead|correction|corrected|recalculat\w*|recomput\w*|redo|redid|miscalc\w*|"
     r"miscount\w*|misread|doubt\w*|unsure|uncertain|hmm+|sorry|apolog\w*|fix(?:ed|ing)?|revis\w*|reconsider\w*|"
     r"take\s+(?:it|that|this)\s+back|off\s+by|bogus|nonsense|fake|made\s+up|wrongly|not\s+right|"
-    r"(?:that|this|it)\s+(?:is|was|'s)\s+(?:off|bad|silly))(?![\w'])",
+    r"(?:that|this|it)\s+(?:is|was|'s)\s+(?:off|bad|silly))(?![\w'])|" + lang.NEGATIONS + "|" + lang.JUDGMENTS,
     re.IGNORECASE,
 )
 
 
 def whole_answer_checks(text: str, ref: Reference) -> GateVerdict | None:
     """Refusals and pointing at the hidden reference, anywhere in the answer."""
-    folded = fold(text)
-    refusal = _REFUSAL.search(folded)
+    folded, light = fold(text), unicodedata.normalize("NFKC", text).lower()  # light: Hangul stays composed
+    refusal = _REFUSAL.search(folded) or _REFUSAL.search(light)
     if refusal and refusal.group(0) not in fold(ref.raw):  # a reference may itself be "Unknown"
         return GateVerdict("no_answer", f"disclaims the answer ({refusal.group(0)!r})", "refusal")
-    pointing = _POINTING.search(folded)
+    pointing = _POINTING.search(folded) or _POINTING.search(light)
     if pointing:
         return GateVerdict("rejected", f"points at the grader's reference instead of answering "
                            f"({pointing.group(0)!r})", "points_at_reference")
     return None
 
 
+_SENTENCE_END = re.compile(rf"[.!;](?=\s|$|[{lang.UNSPACED}])|\?|\n")
+
+
 def _sentence_end(text: str, start: int) -> int:
-    m = re.compile(r"[.!;](?=\s|$)|\?|\n").search(text, start)
+    m = _SENTENCE_END.search(text, start)
     return m.start() if m else len(text)
 
 
 def answer_gate(text: str, reference: str) -> GateVerdict:
     """Decide what a rule can decide about `text` against `reference`; `verdict None` = the model decides."""
     ref = classify_reference(reference)
+    text = lang.same_length_ascii(text)
     verdict = whole_answer_checks(text, ref)
     if verdict is not None:
         return verdict

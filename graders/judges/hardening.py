@@ -8,7 +8,10 @@ worth asking about, and returns the neutralised text the judge prompt will quote
   a bare opener ("Solution", "Thought process:", "解", ...), a plan with no content ("Let's solve this
   step by step."), a sentence that stops before its answer ("Therefore, the answer is"), a repetition
   loop, an echo of the question, text addressed to the grader (prompt injection, chat-template tokens,
-  imitation of the prompt delimiters), a candidate that is only a verdict ("YES", "Final Decision: Yes").
+  imitation of the prompt delimiters, role play: "As the grader, ..."), a candidate that is only a verdict
+  ("YES", "Final Decision: Yes").
+* the reference itself (`same_text`: "Yes" for "Yes", `\\boxed{72}` for 72) skips the gates; signs, operators
+  and symbols count, so `-72`, `72!` or `\\boxed{-72}` go through every gate.
 * neutralisation: verdict-format fragments inside a longer answer are cut out, invisible characters and
   chat special tokens removed, overlong candidates keep their tail (where the final answer is).
 * answer gate (`graders.judges.answers`, any reference): refusals -> `no_answer`; pointing at the reference,
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from graders.judges.answers import answer_gate
+from graders.judges.answers import answer_gate, classify_reference
 
 # Strings the judge prompt uses as delimiters; a candidate must never contain them.
 DELIMITER_WORDS = ("CANDIDATE", "REFERENCE", "QUESTION", "CRITERIA")
@@ -59,6 +62,11 @@ _INJECTION = re.compile(
             r"\b(?:give|award|assign)\s+(?:this|me|it)\s+(?:a\s+)?(?:full|maximum|max|perfect|high)\b",
             r"\bjudg(?:e|ing|ment)\s+(?:the\s+)?correctness\b",
             r"\bthe\s+(?:candidate|student|response)(?:'s\s+answer)?\s+is\s+(?:correct|right|valid|equivalent)\b",
+            # role play: the candidate as the grader or an authority, games that fix the verdict
+            r"\bas\s+(?:the|your|a|an)\s+(?:grader|judge|evaluator|examiner|marker|reviewer|verifier)\b",
+            r"\b(?:checked|verified|confirmed|graded)\s+(?:this|the|my)\s+(?:answer|solution|response)\s+and\s+"
+            r"(?:it|this)\s+is\s+(?:correct|right)\b",
+            r"\blet'?s\s+play\s+a\s+game\b|\b(?:i\s+can\s+)?assure\s+you\b",
         ]
     ),
     re.IGNORECASE | re.MULTILINE,
@@ -168,6 +176,36 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("'", "'").split())
 
 
+_WRAPPER = re.compile(r"^(?:\\(?:boxed|fbox|text|mathrm|textbf)\s*\{(?P<a>.*)\}|\$+(?P<b>.*?)\$+|\*\*(?P<c>.*)\*\*|"
+                      r"####\s*(?P<d>.*)|\\\((?P<e>.*)\\\)|\\\[(?P<f>.*)\\\])$", re.DOTALL)
+
+
+def _written_as(text: str) -> str:
+    """The text with spacing, invisible characters, a final period and wrapping markup (`\\boxed{}`, `$..$`,
+    `**..**`, `#### `) removed; signs, operators and symbols kept."""
+    text = " ".join(_fold(text).replace("\u2212", "-").split())
+    for _ in range(4):
+        text = text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+        m = _WRAPPER.match(text)
+        if not m:
+            break
+        text = next(g for g in m.groups() if g is not None).strip()
+    return text
+
+
+def same_text(candidate: str, reference: str) -> bool:
+    """The candidate is the reference as written, so no gate may stand in its way ("Yes", "A" and "No" are
+    fine answers when the reference says so). A reference with digits or math is compared written as is
+    (`_written_as`: `-72`, `72!`, `\\boxed{-72}` are not `72`); a word reference by its words (`(C)`, `Yes!`),
+    unless the candidate asks or signs it (`Paris?`, `-(B)`)."""
+    ref = classify_reference(reference)
+    if ref.kind != "math" and not any(ch.isdigit() for ch in reference):
+        words = _plain(candidate)
+        return bool(words) and words == _plain(reference) and not re.search(r"[?+*/^=<>~±-]", candidate)
+    key = _written_as(candidate)
+    return bool(key) and key == _written_as(reference)
+
+
 def neutralise(text: str) -> tuple[str, list[str]]:
     """Strip invisible characters, chat tokens, delimiter words and verdict fragments; keep the rest."""
     flags: list[str] = []
@@ -222,8 +260,7 @@ def screen(candidate: str, config: HardeningConfig = HardeningConfig(), referenc
     if len(raw) > config.max_chars:  # first, so every check below runs on bounded text
         raw = "…" + raw[-config.max_chars:]
         flags.append("truncated")
-    matches_reference = reference is not None and _plain(raw) and _plain(raw) == _plain(reference)
-    if matches_reference:  # "Yes" / "A" are fine answers when the reference says so
+    if reference is not None and same_text(raw, reference):  # "Yes" / "A" are fine answers when the reference says so
         return Screened(text=raw.strip(), flags=["matches_reference"])
     expects_answer = reference is not None
     gate = _content_gates(raw, config, flags, expects_answer)

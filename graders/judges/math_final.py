@@ -9,21 +9,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from graders.judges import languages as lang
 from graders.judges.answers import NUMBER, _MATH_NAMES, Reference, _sentence_end, _values, is_latex_span, segments
 from graders.mathcheck.compare import ComparePolicy, answers_equal
-from graders.mathcheck.parse import Answer, ParseOptions, Rejected, Unparseable, parse_answer
+from graders.mathcheck.parse import Answer, Hedged, ParseOptions, Rejected, Unparseable, parse_answer
 
 _PARSE = ParseOptions()
 _COMPARE_POLICY = ComparePolicy()
 _MARKER = re.compile(
     r"\\(?:boxed|fbox)\s*\{|####|(?<![\w])(?:(?:my|the|our)\s+)?(?:final\s+|correct\s+|right\s+)?answer\s*"
-    r"(?:\*\*)?\s*(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|equals|=|:)\s*(?:\*\*)?\s*:?",
+    r"(?:\*\*)?\s*(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|equals|=|:)\s*(?:\*\*)?\s*:?|"
+    + lang.ANSWER_MARKER,
     re.IGNORECASE,
 )
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
 # A value written as excluded ("72, not 96", "instead of 96") is not the answer.
-_EXCLUDED = re.compile(r"(?:\bnot|n't|\bnever|\binstead\s+of|\brather\s+than|\bother\s+than|\bexcept)\s*[$€£]?\s*$",
-                       re.IGNORECASE)
+_EXCLUDED = re.compile(r"(?:\bnot|n't|\bnever|\binstead\s+of|\brather\s+than|\bother\s+than|\bexcept|"
+                       rf"{lang.NEGATIONS})\s*[$€£]?\s*$", re.IGNORECASE)
+# a unit word right after a number and before a separator or the end (`3.5 hours, 3.6 hours`, `3.5 hours+1`)
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d)\s+(?!(?:" + "|".join(sorted(_MATH_NAMES)) + r")\b)[A-Za-z]{2,}\.?"
+                                r"(?=\s*(?:$|[,;/)\]}+\-*^=]|\\\}))")
+_TRAILING_PUNCTUATION = re.compile(r"(?:[.,;:]|(?<![\d)\]}!])!)+$")
 _CLAUSE_END = re.compile(r",?\s+(?:which|that|since|because|as|so|given|for|when|where|after|by|with|from|"
                          r"if|while|hence|thus|therefore|meaning|i\.e\.|e\.g\.)\b|\s\(|[;,]\s", re.IGNORECASE)
 
@@ -74,29 +80,41 @@ def final_markers(text: str) -> list[tuple[int, int, int, str]]:
     return out
 
 
-def _value_part(text: str, start: int, end: int) -> tuple[int, int]:
+def value_part(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim an answer statement to its value: cut trailing clauses ("72, which is ...", "72 because ...")."""
     first = NUMBER.search(text, start, end)
     scan_from = first.end() if first else start
-    cut = _CLAUSE_END.search(text, scan_from, end)
-    return start, (cut.start() if cut else end)
+    for cut in _CLAUSE_END.finditer(text, scan_from, end):
+        inside = text[start:cut.start()]
+        if sum(inside.count(c) for c in "([{") <= sum(inside.count(c) for c in ")]}"):
+            return start, cut.start()  # not inside `\\{3.5 hours, 3.6 hours\\}` or `(2, -1)`
+    return start, end
+
+
+# What a binary minus follows: a number, a closing bracket or a one-letter variable (`x - 72`, `(a+b) -72`).
+# After a word or a command (`or -72`, `is -72`, `\\sim -72`) or punctuation the minus is the value's sign.
+_MINUEND = re.compile(r"(?:\d|[)\]}]|(?<![A-Za-z\\])[A-Za-z])$")
+_TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}$")  # `\text{ or } -72`: words
 
 
 def non_operand_values(text: str, start: int, end: int):
-    """Values in text[start:end] that are not operands of + - * / ^ (`72` in `48 + 24 = 72`)."""
+    """Values in text[start:end] that are not operands of + - * / ^ (`72` in `48 + 24 = 72`); a minus sign that
+    is not a subtraction stays with its value (`72 or -72` offers two values)."""
     out = []
     for value, m in _values(text[start:end]):
-        before = text[start:start + m.start()].rstrip(" \t$€£")[-1:]
-        after = text[start + m.end():end].lstrip(" \t$€£")[:1]
+        lead = text[start:start + m.start()].rstrip(" \t$€£")
+        before, after = lead[-1:], text[start + m.end():end].lstrip(" \t$€£")[:1]
         if before and before in "+-*/×÷^" or after and after in "+-*/×÷^" or m.group(0).startswith("-") and \
-                text[start:start + m.start()].rstrip(" \t$€£")[-1:].isalnum():
+                _MINUEND.search(lead) and not _TEXT_GROUP.search(lead):
             continue
         out.append((value, start + m.start(), start + m.end()))
     return out
 
 
-def _parse(text: str) -> tuple[Answer, ...] | None:
-    text = re.sub(r"[.,;:!]+$", "", re.sub(r"^[,;:!\s]+", "", text.strip())).strip()
+def parse_value(text: str) -> tuple[Answer, ...] | None:
+    """mathcheck's readings of one answer text, None if it is not math; raises `Hedged` for two values joined
+    by a hedge (`72 \\sim -72`). A `!` after a digit or bracket is a factorial (`72!`), as in `math_equivalence`."""
+    text = re.sub(_TRAILING_PUNCTUATION, "", re.sub(r"^[,;:!\s]+", "", text.strip())).strip()
     if not text:
         return None
     lead = re.fullmatch(r"[$€£]?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?%?)\s*([A-Za-z][A-Za-z .'-]*)?",
@@ -105,6 +123,8 @@ def _parse(text: str) -> tuple[Answer, ...] | None:
         text = lead.group(1)
     try:
         return parse_answer(text, _PARSE)
+    except Hedged:
+        raise
     except (Unparseable, Rejected):
         return None
     except Exception:  # noqa: BLE001 - an engine failure on one input: the gate cannot read it
@@ -113,25 +133,37 @@ def _parse(text: str) -> tuple[Answer, ...] | None:
 
 def _parse_whole(span: str) -> tuple[Answer, ...] | None:
     """The whole answer span as one math object, when it is math rather than prose."""
-    span = span.strip().strip(".,;:!").strip()
+    span = re.sub(_TRAILING_PUNCTUATION, "", span.strip().lstrip(".,;:!")).strip()
     if span.startswith("$") and span.endswith("$") and is_latex_span(span):
         span = span.strip("$")
+    span = _UNIT_AFTER_NUMBER.sub("", span)  # `3.5 hours, 3.6 hours` is the list `3.5, 3.6`
     if not span or len(span) > 200 or any(w.lower() not in _MATH_NAMES
                                           for w in re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", span)):
         return None  # prose ("not 71", "72 clips"): read by the prose rules instead
-    return _parse(span)
+    return parse_value(span)
 
 
-def read_statement(text: str, prose: str, vstart: int, vend: int, ref: Reference) -> tuple[Final | None, str]:
-    """Parse the value of one answer statement; (None, reason) when it holds several values."""
-    whole = _parse_whole(text[vstart:vend])
+def read_statement(text: str, prose: str, vstart: int, vend: int, ref: Reference,
+                   kind: str = "") -> tuple[Final | None, str]:
+    """Parse the value of one answer statement; (None, reason) when it holds several values. mathcheck's
+    `Hedged` (`72 \\sim -72`) is such a reason, unless the statement was cut at the `!` of a chain (`7! = 5040`).
+    A box or `####` line is the answer as a whole: no trailing clause is cut from it."""
+    cut_at_bang = text[vend:vend + 1] == "!"
+    if kind == "answer-is":  # the sentence ended at the `!` of `72!`
+        vend = _with_factorial(text, vend)
+    try:
+        whole = _parse_whole(text[vstart:vend])
+    except Hedged:
+        if not cut_at_bang:
+            return None, "two different values joined by a hedge"
+        whole = None
     if whole is not None and whole[0].kind in ("number", "expr", "list", "ratio"):
         if len(whole) > 1 and not all(same_value(whole[:1], (w,)) for w in whole[1:]):
             return None, "two different values joined by an approximation sign"
         if whole[0].kind == "list" and ref.readings[0].kind != "list":
             return None, f"a list of values ({text[vstart:vend].strip()[:40]})"
         return Final(text[vstart:vend], whole, vstart, vend, vstart, vend, ""), ""
-    s, e = _value_part(prose, vstart, vend)
+    s, e = (vstart, vend) if kind in ("boxed", "####") else value_part(prose, vstart, vend)
     values = non_operand_values(prose, s, e)
     if len({v for v, _, _ in values}) >= 2:
         shown = ", ".join(prose[a:b].strip() for _, a, b in values[:5])
@@ -140,10 +172,54 @@ def read_statement(text: str, prose: str, vstart: int, vend: int, ref: Reference
     candidates = [(m.start(g), m.end(g)) for m in spans for g in range(1, 5) if m.group(g)]
     candidates += [(a, b) for _, a, b in values]
     for a, b in sorted(candidates, key=lambda c: c[0]):
-        readings = _parse(text[a:b])
+        b = _with_factorial(text, b)
+        try:
+            readings = parse_value(text[a:b])
+        except Hedged:
+            readings = None
         if readings is not None:
             return Final(text[a:b], readings, a, b, vstart, vend, ""), ""
     return None, ""
+
+
+def _expression_around(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The arithmetic around an operand (`72^2`, `2 * 36`, `48 + 24`, `x^2+2`) within text[lo:hi]: when every
+    number of a sentence is an operand, the sentence's value is the expression, not its last number."""
+    for m in EXPRESSION.finditer(text, lo, hi):
+        if m.start() <= start and end <= m.end():
+            start, end = m.start(), m.end()
+            break
+    while start < end and (text[start] in " ." or text[start] == "(" and text.count("(", start, end) >
+                                                                          text.count(")", start, end)):
+        start += 1
+    while end > start and (text[end - 1] in " ." or text[end - 1] == ")" and text.count(")", start, end) >
+                                                                            text.count("(", start, end)):
+        end -= 1
+    return start, end
+
+
+EXPRESSION = re.compile(r"(?:[\d.+\-*/×÷^()! ]|(?<![A-Za-z\\])[A-Za-z](?![A-Za-z]))+")
+
+
+def _with_factorial(text: str, end: int) -> int:
+    """`72!` is a factorial (as `math_equivalence` reads it), not 72 and an exclamation mark."""
+    while text[end:end + 1] == "!" and text[end - 1:end] in tuple("0123456789)]}!"):
+        end += 1
+    return end
+
+
+_OPERATOR_BEFORE = re.compile(r"(?:[-+*/×÷·^]|\\(?:cdot|times|div|pm|mp)|(?<![\\A-Za-z])\d)\s*\$?\s*$")
+_OPERATOR_AFTER = re.compile(r"\s*\$?\s*(?!\^\s*\{?\s*\\circ)(?:[*/×÷·^!]|\\(?:cdot|times|div|pm|mp)(?![A-Za-z])|[-+]\s*[\d\\(.])")
+_BULLET = re.compile(r"(?:^|\n)[ \t]*[-+*][ \t]+$")
+
+
+def box_in_expression(text: str, start: int, close: int) -> bool:
+    """`-\\boxed{72}`, `2\\boxed{36}`, `\\boxed{72}^2`, `\\boxed{72}!`: the boxed value is an operand of an
+    expression around the box, so the box alone is not the answer (a markdown bullet `- \\boxed{72}` is fine)."""
+    before = text[max(0, start - 20):start]
+    if _OPERATOR_BEFORE.search(before) and not _BULLET.search(before):
+        return True
+    return bool(_OPERATOR_AFTER.match(text, close + 1))
 
 
 def same_value(a: tuple[Answer, ...], b: tuple[Answer, ...]) -> bool:
@@ -161,19 +237,35 @@ def _written(answer: Answer) -> str:
 def last_sentence_value(text: str, prose: str, ref: Reference) -> tuple[Final | None, str]:
     """Rule 2 without a marker: the value of the last sentence that has one (a LaTeX span or a number; after an
     `=` the first value that follows it)."""
+    if len(text.strip()) <= 80 and "\n" not in text.strip():  # a short answer that is all math (`3.5 hours+1`)
+        try:
+            whole = _parse_whole(text)
+        except Hedged:
+            return None, "two different values joined by a hedge"
+        if whole is not None and whole[0].kind in ("number", "expr", "list", "ratio"):
+            return Final(text, whole, 0, len(text), 0, len(text), "sentence"), ""
     for seg in reversed(segments(text)):
         spans = [m for m in _MATH_SPAN.finditer(text, seg.start, seg.end) if is_latex_span(m.group(0), text[m.end():m.end() + 1])]
         candidates = [(m.start(g), m.end(g)) for m in spans for g in range(1, 5) if m.group(g)]
-        values = non_operand_values(prose, seg.start, seg.end) or [
-            (v, seg.start + m.start(), seg.start + m.end()) for v, m in _values(prose[seg.start:seg.end])]
+        values, operands = non_operand_values(prose, seg.start, seg.end), []
+        if not values:  # every number an operand (`72^2`, `48 + 24`): the expression, else its last number
+            operands = [(seg.start + m.start(), seg.start + m.end()) for _, m in _values(prose[seg.start:seg.end])]
+            values = [(None, *_expression_around(prose, a, b, seg.start, seg.end)) for a, b in operands]
         candidates += [(a, b) for _, a, b in values]
         if not candidates and len(text.strip()) <= 80 and "\n" not in text.strip():
             candidates = [(0, len(text))]
         candidates = sorted(c for c in candidates if not _EXCLUDED.search(prose[seg.start:c[0]]))
         equals = seg.start + seg.text.rfind("=")
         after_equals = [c for c in candidates if "=" in seg.text and c[0] > equals]
-        for a, b in (after_equals[:1] + candidates[::-1]):
-            readings = _parse_whole(text[a:b]) if (a, b) == (0, len(text)) else _parse(text[a:b])
+        operands = [c for c in operands if not _EXCLUDED.search(prose[seg.start:c[0]])]
+        for a, b in (after_equals[:1] + candidates[::-1] + operands[::-1]):
+            b = _with_factorial(text, b)
+            try:
+                readings = _parse_whole(text[a:b]) if (a, b) == (0, len(text)) else parse_value(text[a:b])
+            except Hedged:
+                if (a, b) == (0, len(text)):
+                    return None, "two different values joined by a hedge"
+                readings = None
             if readings is not None:
                 return Final(text[a:b], readings, a, b, seg.start, seg.end, "sentence"), ""
     return None, ""

@@ -3,12 +3,18 @@
 Rules, in order (each names the class of answers it closes; see docs/judges.md, "Answer gate"):
 
 1. markers agree     every explicit final answer (`\\boxed{}`, `####`, "the answer is / answer: / final
-                     answer") must give the same value; two different ones -> rejected.
+                     answer", and the same in other languages: "答案是", "Ответ:", "Die Antwort ist" ...) must give
+                     the same value; two different ones -> rejected. Inside a marked answer, a question mark, a
+                     hedge (or, ~, \\lor, oder, 或, probably ...) or two values -> rejected; a box that is an operand
+                     of an expression around it (`-\\boxed{72}`, `\\boxed{72}^2`) -> rejected.
 2. final value       the last marker's value, else the last value-bearing sentence's value (its last number
-                     that is not an operand of + - * / ^; for non-number references its last math span).
+                     that is not an operand of + - * / ^, or the expression when every number is one: `72^2`;
+                     for non-number references its last math span). A minus after a word or a command is the
+                     value's sign (`or -72`), `72!` is a factorial, a short all-math answer is read whole.
 3. alternatives      anywhere in the answer, two different values joined by or / either / and/or / vs /
-                     ≈ / ~ / ± / `\\approx` / `\\sim` / `\\pm` -> rejected; a sentence that opens with an
-                     alternative ("Or 72.", "Maybe 73.") and holds a value -> rejected.
+                     ≈ / ~ / ± / `\\approx` / `\\sim` / `\\pm` / `\\lor` (or an "or" of another language), one of
+                     them the final answer -> rejected; a sentence that opens with an alternative ("Or 72.",
+                     "Maybe 73.") and holds a value -> rejected.
 4. guesses           a question that is not a wh-question and ends in a value ("72? 73?", "Is it 72?") ->
                      rejected when that value differs from the final one or the final answer is itself a question.
 5. hedged final      uncertainty or inexactness around the final value (might, maybe, about, at least, between,
@@ -19,7 +25,8 @@ Rules, in order (each names the class of answers it closes; see docs/judges.md, 
                      "Wait, that's off.") -> rejected.
 7. nothing after     a different value asserted after the final answer -> rejected.
 8. own working       a final value that appears nowhere earlier although the working already stated a total /
-                     result / answer with a different value ("Total = 96 clips. Units check: 72") -> rejected.
+                     result / answer with a different value ("Total = 96 clips. Units check: 72"; for an
+                     expression answer, an expression in its own variables) -> rejected.
 9. compare           the final value parsed by `graders.mathcheck` and compared with the reference; different ->
                      mismatch (score 0 by rule). Equal -> the model decides.
 """
@@ -27,19 +34,22 @@ from __future__ import annotations
 
 import re
 
+from graders.judges import languages as lang
 from graders.judges.answers import (
-    _ALT_OPENER, _ALTERNATIVE, _INEXACT, _JUDGMENT, _RETRACT, _UNCERTAIN, _WH_QUESTION, NUMBER, GateVerdict, Reference,
-    _model_decides, _sentence_end, _values, number_value, prose_view, segments,
+    _ALT_OPENER, _ALTERNATIVE, _INEXACT, _JUDGMENT, _MATH_NAMES, _RETRACT, _UNCERTAIN, _WH_QUESTION, NUMBER, GateVerdict,
+    Reference, _model_decides, _sentence_end, _values, number_value, prose_view, segments,
 )
 from graders.judges.math_final import (
-    Final, final_markers, last_sentence_value, non_operand_values, read_statement, same_value,
+    EXPRESSION, Final, box_in_expression, final_markers, last_sentence_value, non_operand_values, parse_value,
+    read_statement, same_value, value_part,
 )
-from graders.mathcheck.parse import Answer
+from graders.mathcheck.parse import Answer, Hedged
 
 _INEXACT_AFTER = re.compile(r"-?ish\b|\+(?!\s*[\d$(])|(?:\s+[A-Za-z]+(?=\s))?\s*,?\s*(?:or\s+(?:so|more|less|fewer|"
                             r"thereabouts)|at\s+(?:least|most)|max(?:imum)?|min(?:imum)?|tops|give\s+or\s+take|"
                             r"more\s+or\s+less|plus\s+or\s+minus|approx(?:imately)?|roughly)\b", re.IGNORECASE)
-_CLAUSE_START = re.compile(r"(?:[,;(]|\.\.\.|…|\s[-–—]\s|\s(?:but|though|although|however|yet)\b)\s*", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"(?:[,;(，；]|\.\.\.|…|\s[-–—]\s|\s(?:but|though|although|however|yet)\b)\s*", re.IGNORECASE)
+_OR_BETWEEN_VALUES = re.compile(lang.OR_BETWEEN_VALUES)
 _CONCLUSION = re.compile(r"(?<![\w'])(?:total|totals|totaling|totalling|altogether|overall|in\s+all|final|"
                          r"answer|in\s+the\s+end)(?![\w'])", re.IGNORECASE)
 
@@ -53,9 +63,15 @@ def math_gate(text: str, ref: Reference) -> GateVerdict:
     prose = prose_view(text)
     finals: list[Final] = []
     for stmt_start, vstart, vend, kind in final_markers(text):
-        final, problem = read_statement(text, prose, vstart, vend, ref)
+        region = text[vstart:vend] if kind != "answer-is" else text[slice(*value_part(prose, vstart, vend))]
+        if "?" in region or kind == "answer-is" and text[vend:vend + 1] == "?":
+            return _reject("guesses", f"a question inside the final answer ({region.strip()[:40]!r})")
+        final, problem = read_statement(text, prose, vstart, vend, ref, kind)
         if problem:
             return _reject("hedged_final", f"{problem}: not one answer")
+        hedge = _hedge_in(region, ref) if final is not None else None
+        if hedge:  # `\boxed{either \pi or -\pi}`: whatever the values are, a hedge inside the answer
+            return _reject("hedged_final", f"a hedge inside the final answer ({hedge!r})")
         if final is not None:
             final.statement_start, final.source = stmt_start, kind
             finals.append(final)
@@ -65,6 +81,9 @@ def math_gate(text: str, ref: Reference) -> GateVerdict:
                 return _reject("several_final_answers", f"several different final answers "
                                f"({earlier.value_text.strip()!r} and {finals[-1].value_text.strip()!r})")
         final = finals[-1]
+        if final.source == "boxed" and box_in_expression(text, final.statement_start, final.statement_end):
+            return _reject("box_in_expression", "the boxed value is an operand of an expression around the box "
+                           f"({text[max(0, final.statement_start - 3):final.statement_end + 4].strip()!r})")
     else:
         final, problem = last_sentence_value(text, prose, ref)
         if problem:
@@ -72,6 +91,11 @@ def math_gate(text: str, ref: Reference) -> GateVerdict:
         if final is None:
             if ref.readings[0].kind == "number":
                 return GateVerdict("no_answer", "no numeric final answer (the reference is a number)", "no_value")
+            if not _has_math(text, ref):
+                return GateVerdict("no_answer", "no math at all in the answer (the reference is math)", "no_value")
+            unsure = _hedge_in(text, ref) or (_RETRACT.search(text) or re.search(r"\?", text) or [None])[0]
+            if unsure:  # the rules can't read the answer, so any hedge, retraction or question decides
+                return _reject("alternatives", f"no readable final answer, and a hedge or retraction ({unsure!r})")
             return _model_decides("the final answer could not be located (no \\boxed{}, 'answer:', math span "
                                   "or number); decided by model")
     shown = final.value_text.strip()
@@ -85,18 +109,39 @@ def math_gate(text: str, ref: Reference) -> GateVerdict:
     return _model_decides(f"gate passed: final answer {shown!r} equals the reference; decided by model", shown)
 
 
+def _hedge_in(piece: str, ref: Reference) -> str | None:
+    """An alternative (or, either, and/or, ~, \\pm, \\lor, oder, 或 ...) or an uncertainty word in `piece`, when the
+    reference itself has none."""
+    for pattern in (_ALTERNATIVE, _UNCERTAIN):
+        hit = pattern.search(piece)
+        if hit and not pattern.search(ref.raw):
+            return hit.group(0)
+    return None
+
+
+def _has_math(text: str, ref: Reference) -> bool:
+    """A digit, LaTeX, a math name (`pi`, `infinity`) or one of the reference's own letters (`x` of `x^2+1`)."""
+    if re.search(r"[\d\\$^_=]", text):
+        return True
+    letters = set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", ref.raw))
+    words = re.findall(r"[A-Za-z]+", text)
+    return any(w.lower() in _MATH_NAMES for w in words if len(w) > 1) or any(w in letters for w in words)
+
+
 def _distinct_from(values, readings) -> list:
     """The `(value, ...)` tuples whose value is not the final answer."""
     return [v for v in values if not same_value((Answer("number", v[0]),), readings)]
 
 
 def _alternatives(text: str, final: Final, ref: Reference) -> GateVerdict | None:
-    """Rule 3: alternative values anywhere."""
+    """Rule 3: alternative values anywhere, one of them the final answer (`x is -9 or 3` in the working of a
+    final answer 12 offers nothing)."""
     for seg in segments(text):
         values = non_operand_values(text, seg.start, seg.end)
         for (v1, _, e1), (v2, s2, _) in zip(values, values[1:]):
             between = text[e1:s2]
-            if v1 != v2 and _ALTERNATIVE.search(between) and _is_filler(between):
+            if v1 != v2 and (_ALTERNATIVE.search(between) or _OR_BETWEEN_VALUES.match(between)) and \
+                    _is_filler(between) and len(_distinct_from([(v1,), (v2,)], final.readings)) < 2:
                 return _reject("alternatives", f"offers alternative answers ({seg.text.strip()[:60]!r})")
         if values and _ALT_OPENER.match(seg.text) and len(seg.text.split()) <= 6 and (
                 seg.start >= final.statement_start or
@@ -123,10 +168,13 @@ def _guesses(text: str, final: Final, ref: Reference) -> GateVerdict | None:
     return None
 
 
+_CLAUSE_END = re.compile(rf"[,;)]|[.!?](?=\s|$|[{lang.UNSPACED}])|\n")
+
+
 def _clause_bounds(text: str, final: Final) -> tuple[int, int]:
     start = max(text.rfind(c, final.statement_start, final.start) for c in ",;(") + 1
     start = max(start, final.statement_start)
-    end_match = re.compile(r"[,;)]|[.!?](?=\s|$)|\n").search(text, final.end)
+    end_match = _CLAUSE_END.search(text, final.end)
     end = end_match.start() if end_match else len(text)
     return start, max(end, final.end)
 
@@ -230,7 +278,10 @@ def _own_working(text: str, final: Final, ref: Reference) -> GateVerdict | None:
     if re.search(r"[=+*/×÷^-]\s*[$€£]?\s*$", derived) or re.search(r"\d\s*[+*/×÷^-]\s*[$€£]?\s*\d", derived):
         return None  # worked out in its own statement ("... = 72")
     prior = text[:statement_start]
-    if any(same_value((Answer("number", v),), final.readings) for v, _ in _values(text[:final.start])):
+    written = re.escape(re.sub(r"\s", "", final.value_text))
+    if any(same_value((Answer("number", v),), final.readings) for v, _ in _values(text[:final.start])) or \
+            final.readings[0].kind != "number" and re.search(rf"(?<![\w.^+\-]){written}(?![\w.^])",
+                                                              re.sub(r"\s", "", prior)):
         return None  # the final value was derived or stated before: a restatement
     concluded = None
     for seg in segments(prior):
@@ -238,14 +289,36 @@ def _own_working(text: str, final: Final, ref: Reference) -> GateVerdict | None:
             cue = _CONCLUSION.search(clause)
             if not cue:
                 continue
-            values = non_operand_values(prior, seg.start + clause_start + cue.end(),
-                                         seg.start + clause_start + len(clause))
-            if values and len(prior[seg.start + clause_start + cue.end():values[-1][1]].split()) <= 6:
-                concluded = (values[-1], clause)
-    if concluded is not None and _distinct_from([concluded[0]], final.readings):
+            stated = _stated_values(prior, seg.start + clause_start + cue.end(), seg.start + clause_start + len(clause),
+                                    final)
+            if stated and len(prior[seg.start + clause_start + cue.end():stated[-1][1]].split()) <= 6:
+                concluded = (stated[-1][0], clause)
+    if concluded is not None and not same_value(concluded[0], final.readings):
         return _reject("contradicts_working", f"the final value appears from nowhere after the working concluded "
                        f"{concluded[1].strip()[:50]!r}")
     return None
+
+
+def _stated_values(text: str, start: int, end: int, final: Final) -> list[tuple[tuple[Answer, ...], int, int]]:
+    """The values stated in text[start:end]: its numbers that are not operands; for an expression answer also its
+    expressions in the answer's own variables (`x^2+2` for `x^2+1`), so rule 8 reads them as it reads numbers."""
+    numbers = [((Answer("number", v),), a, b) for v, a, b in non_operand_values(text, start, end)]
+    if numbers or final.readings[0].kind == "number":
+        return numbers
+    own = set(_SYMBOLS.findall(final.value_text))
+    out = []
+    for m in EXPRESSION.finditer(text, start, end):
+        if re.search(r"\d", m.group(0)) and own and set(_SYMBOLS.findall(m.group(0))) == own:
+            try:
+                readings = parse_value(m.group(0))
+            except Hedged:
+                readings = None
+            if readings is not None:
+                out.append((readings, m.start(), m.end()))
+    return out
+
+
+_SYMBOLS = re.compile(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])")
 
 
 def _clauses(sentence: str):

@@ -1,24 +1,31 @@
 """The answer gate for option-letter and short-name references (see `graders.judges.answers`).
 
 * choice: exactly one option letter (the marked one, if the answer marks one: "the answer is (C)",
-  `\\boxed{C}`), equal to the reference's; several different letters -> rejected.
+  `\\boxed{C}`), equal to the reference's; several different letters or a list of letters after the marker ->
+  rejected; a letter with a sign or an operator (`-(B)`, `(B)+1`) is not that option.
 * name: the reference's words must be named (whole words, articles ignored; in the marked answer if there is
-  one), not hedged, listed with alternatives, asked as a question, negated ("not Paris", "instead of Paris")
-  or taken back afterwards; never named -> score 0 by rule.
+  one: a box's content, a `####` line, an "answer is" sentence, also in other languages), not hedged, listed
+  with alternatives or in a set, asked as a question, negated ("not Paris", "instead of Paris") or taken back
+  afterwards; not part of a longer name (`Paris City`; a box holds the reference's words only); no bare name
+  after the final answer (`\\boxed{Paris} London`) and no other name concluded by the working before a first
+  mention ("In total she has London. Paris"); never named -> score 0 by rule.
 """
 from __future__ import annotations
 
 import re
 
+from graders.judges import languages as lang
 from graders.judges.answers import (
     _ALT_OPENER, _ALTERNATIVE, _ARTICLES, _JUDGMENT, _RETRACT, _UNCERTAIN, _WH_QUESTION, GateVerdict, Reference,
-    _model_decides, _sentence_end, _words, fold, segments,
+    _model_decides, _words, fold, segments,
 )
+from graders.judges.math_final import final_markers
+from graders.judges.math_gate import _CONCLUSION
 
 
 _ANSWER_MARKER = re.compile(r"(?<![\w])(?:(?:my|the|our)\s+)?(?:final\s+|correct\s+|right\s+)?(?:answer|choice|option)"
                             r"\s*(?:\*\*)?\s*(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|=|:)\s*(?:\*\*)?"
-                            r"|\\(?:boxed|fbox)\s*\{|####", re.IGNORECASE)
+                            r"|\\(?:boxed|fbox)\s*\{|####|" + lang.ANSWER_MARKER, re.IGNORECASE)
 _LETTER = re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\text\{)?\s*\(?([A-J])\)?\s*\}?\s*\}|\(([A-J])\)|(?<![\w\\])([A-J])\)|"
                      r"(?i:\b(?:option|choice|letter|answer(?:\s+is)?)\s*[:=]?\s*)\(?([A-J])(?![\w'])|"
                      r"^[^\w\n]*([A-J])[^\w\n]*$", re.MULTILINE)
@@ -27,7 +34,19 @@ _NEGATED_BEFORE = re.compile(r"(?:other\s+than|except(?:\s+for)?|unlike|besides|
 
 
 def _letters(piece: str) -> list[tuple[str, int]]:
-    return [(next(g for g in m.groups() if g), m.start()) for m in _LETTER.finditer(piece)]
+    """The option letters in `piece`. A letter with a sign or an operator attached (`-(B)`, `(B)+1`) keeps it
+    (`-B`, `B+`): it is not the option."""
+    out = []
+    for m in _LETTER.finditer(piece):
+        letter = next(g for g in m.groups() if g)
+        sign = piece[:m.start()].rstrip(" \t$")[-1:]
+        after = re.match(r"[\s)}\]$]*([-+*/^])\s*[\d(]", piece[m.end():])
+        out.append(((sign if sign in tuple("+-*/^") else "") + letter + (after.group(1) if after else ""), m.start()))
+    return out
+
+
+_LETTER_LIST = re.compile(r"\s*(?:\\\{|\[)?\s*[-+]?\s*\(?[A-J]\)?(?:\s*(?:,|/|&|\bor\b|\band\b)\s*[-+]?\s*\(?[A-J]\)?"
+                          r"(?![\w']))+")
 
 
 def choice_gate(text: str, ref: Reference) -> GateVerdict:
@@ -39,6 +58,9 @@ def choice_gate(text: str, ref: Reference) -> GateVerdict:
         found = _letters(window)
         if found:
             marked.append((found[0][0], m.start() + found[0][1]))
+        if _LETTER_LIST.match(text, m.end()):
+            return GateVerdict("rejected", f"several options ({text[m.end():m.end() + 30].strip()!r})",
+                               "several_final_answers")
     letters = marked or _letters(text)
     distinct = sorted({letter for letter, _ in letters})
     if not distinct:
@@ -49,7 +71,11 @@ def choice_gate(text: str, ref: Reference) -> GateVerdict:
     verdict = _statement_checks(text, pos, pos + 1, ref)
     if verdict is not None:
         return verdict
-    if letter.lower() != ref.words[0]:
+    at = text.find(letter, pos)
+    glued = _glued_name(text, 0, at, at + 1) if at >= 0 else None
+    if glued:
+        return GateVerdict("mismatch", f"names {glued!r}, not option {ref.raw!r}", "compare", glued)
+    if letter.lower() != ref.words[0]:  # also `-B` for (B)
         return GateVerdict("mismatch", f"option {letter} != reference {ref.raw!r}", "compare", letter)
     return _model_decides(f"gate passed: option {letter} is the reference's; decided by model", letter)
 
@@ -74,30 +100,113 @@ def name_mentions(text: str, ref: Reference) -> list[tuple[int, int]]:
 
 
 def name_gate(text: str, ref: Reference) -> GateVerdict:
-    """The short text reference must be named, once decided: in the marked answer if there is one."""
+    """The short text reference must be named, once decided: in the marked answer if there is one (a box's
+    content, a `####` line, an "answer is" sentence), as itself (not inside a list, a set or a longer name)."""
     mentions = name_mentions(text, ref)
-    markers = list(_ANSWER_MARKER.finditer(text))
-    if markers:
-        ends = [_sentence_end(text, m.end()) for m in markers]
-        named = [any(m.end() <= a < e for a, _ in mentions) for m, e in zip(markers, ends)]
+    regions = [(vs, ve, kind) for _, vs, ve, kind in final_markers(text)]
+    if regions:
+        named = [any(vs <= a < ve for a, _ in mentions) for vs, ve, _ in regions]
         if not named[-1]:
-            said = text[markers[-1].end():ends[-1]].strip()[:60]
+            said = text[regions[-1][0]:regions[-1][1]].strip()[:60]
             return GateVerdict("mismatch", f"final answer {said!r} does not name the reference {ref.raw!r}",
                                "compare", said)
         if not all(named):
             return GateVerdict("rejected", "several different final answers", "several_final_answers")
-        start, end = next((a, b) for a, b in reversed(mentions) if markers[-1].end() <= a < ends[-1])
+        vs, ve, kind = regions[-1]
+        start, end = next((a, b) for a, b in reversed(mentions) if vs <= a < ve)
     elif not mentions:
         return GateVerdict("mismatch", f"the answer never names the reference {ref.raw!r}", "compare")
     else:
         start, end = mentions[-1]
-    verdict = _statement_checks(text, start, end, ref)
+        seg = next((s for s in segments(text) if s.start <= start < s.end), None)
+        vs, ve, kind = (seg.start, seg.end, "sentence") if seg else (0, len(text), "sentence")
+    verdict = _statement_checks(text, start, end, ref) or _region_checks(text, vs, ve, kind, start, end, ref)
     if verdict is not None:
         return verdict
     short = [seg for seg in segments(text) if 0 < len(seg.text.split()) <= 3]
     if len({" ".join(_words(s.text)) for s in short}) >= 2 and any(s.start <= start < s.end for s in short):
         return GateVerdict("rejected", "several short answers in a row", "alternatives")
+    verdict = _named_elsewhere(text, start, mentions, ref) or _named_after(text, ve, ref)
+    if verdict is not None:
+        return verdict
     return _model_decides(f"gate passed: the answer names {ref.raw!r}; decided by model", text[start:end])
+
+
+# capitalised words that don't make a name longer ("The answer Is Paris", "Paris In France")
+_FUNCTION_WORDS = {"the", "a", "an", "is", "was", "are", "in", "of", "and", "at", "to", "on", "for", "by", "with",
+                   "it", "its", "i", "so", "answer", "final", "from", "because", "since", "as", "therefore", "which",
+                   "that", "this"}
+_LATEX_WORD = re.compile(r"\\[A-Za-z]+")
+_SEPARATORS = re.compile(r"\s*(?:[,;/|&]|\\[{}]|\band\b)\s*")
+
+
+def _region_checks(text: str, vs: int, ve: int, kind: str, start: int, end: int, ref: Reference) -> GateVerdict | None:
+    """The marked answer (or the sentence) at text[vs:ve] must give the reference alone: not asked (`\\boxed{
+    Paris?}`), not in a list or set (`The answer is London, Paris.`, `\\{Paris, London\\}`), not part of a longer
+    name (`Paris City`)."""
+    region = text[vs:ve]
+    if kind in ("boxed", "####") and "?" in region:
+        return GateVerdict("rejected", f"a question inside the final answer ({region.strip()[:40]!r})", "guesses")
+    listed = not re.search(r"[,;/|&]|\band\b", ref.raw)
+    items = [p for p in _SEPARATORS.split(_LATEX_WORD.sub(" ", region).strip().rstrip(".!")) if p.strip(" {}[]()")]
+    if listed and len(items) >= 2 and (kind in ("boxed", "####") or all(len(p.split()) <= 3 for p in items)):
+        return GateVerdict("rejected", f"the answer is a list ({region.strip()[:60]!r})", "alternatives")
+    if kind in ("boxed", "####"):
+        extra = [w for w in _words(_LATEX_WORD.sub(" ", region)) if w not in ref.words and w not in _ARTICLES]
+        if extra:
+            return GateVerdict("mismatch", f"final answer {region.strip()[:60]!r} is not {ref.raw!r}", "compare",
+                               region.strip()[:60])
+        return None
+    glued = _glued_name(text, vs, start, end)
+    if glued:
+        return GateVerdict("mismatch", f"names {glued!r}, not {ref.raw!r}", "compare", glued)
+    return None
+
+
+def _glued_name(text: str, vs: int, start: int, end: int) -> str | None:
+    """`Paris City`, `New Paris`: a capitalised word right next to the mention makes it a longer name."""
+    after = re.match(r"[ \t]+([A-Z][\w'-]*)", text[end:])
+    if after and after.group(1).lower() not in _FUNCTION_WORDS:
+        return text[start:end + after.end()]
+    before = re.search(r"([A-Z][\w'-]*)[ \t]+$", text[vs:start])
+    if before and before.group(1).lower() not in _FUNCTION_WORDS and text[vs:vs + before.start()].strip():
+        return text[vs + before.start():end]
+    return None
+
+
+_INTERJECTIONS = {"thanks", "thank", "done", "cheers", "ok", "okay", "sure", "great", "good", "hope", "yes", "correct",
+                  "right", "indeed", "exactly", "qed", "end"}
+
+
+def _named_after(text: str, answer_end: int, ref: Reference) -> GateVerdict | None:
+    """Rule 7 for names: a bare name after the final answer (the marked one, else the sentence naming the
+    reference): `\\boxed{Paris} London`, `Paris.\\nLondon` say something else last."""
+    for piece in segments(text[answer_end:].lstrip("}")):
+        words = re.findall(r"[^\W\d_][\w'-]*", _LATEX_WORD.sub(" ", piece.text))
+        if 0 < len(words) <= 4 and all(w[0].isupper() for w in words) and not {w.lower() for w in words} & (
+                _INTERJECTIONS | set(ref.words)):
+            return GateVerdict("rejected", f"names something else after the final answer ({piece.text.strip()[:40]!r})",
+                               "value_after_final")
+    return None
+
+
+def _named_elsewhere(text: str, start: int, mentions: list[tuple[int, int]], ref: Reference) -> GateVerdict | None:
+    """Rule 8 for names: a first mention after working that concluded another name ("In total she has London.
+    Paris") is not the answer of that working."""
+    if any(a < start for a, _ in mentions):
+        return None
+    seg = next((s for s in segments(text) if s.start <= start < s.end), None)
+    prior = text[:seg.start if seg else start]
+    for piece in segments(prior):
+        cue = _CONCLUSION.search(piece.text)
+        if not cue:
+            continue
+        rest = piece.text[cue.end():]
+        name = re.search(r"(?<![\w'])([A-Z][\w'-]+)", " ".join(rest.split()[:6]))
+        if name and name.group(1).lower() not in _FUNCTION_WORDS:
+            return GateVerdict("rejected", f"the answer appears from nowhere after the working concluded "
+                               f"{piece.text.strip()[:50]!r}", "contradicts_working")
+    return None
 
 
 def _statement_checks(text: str, start: int, end: int, ref: Reference) -> GateVerdict | None:
@@ -108,7 +217,7 @@ def _statement_checks(text: str, start: int, end: int, ref: Reference) -> GateVe
     if seg and seg.question and not _WH_QUESTION.match(seg.text):
         return GateVerdict("rejected", f"the answer is a question ({sentence.strip()[:60]!r})", "guesses")
     for pattern, rule in ((_UNCERTAIN, "hedged_final"), (_ALTERNATIVE, "alternatives")):
-        hit = pattern.search(fold(sentence))
+        hit = pattern.search(fold(sentence)) or pattern.search(sentence)  # accents and Hangul kept in the second
         if hit and not pattern.search(ref_folded):
             return GateVerdict("rejected", f"the answer is hedged ({hit.group(0)!r})", rule)
     clause_start = max(text.rfind(c, seg.start if seg else 0, start) for c in ",;(") + 1
