@@ -34,6 +34,7 @@ SIGNS_AND_OPERATORS = [
     ("\\boxed{72 \\vee -72}", "72"), ("\\boxed{72 \\text{ and/or } -72}", "72"), ("\\boxed{72 \\text{ (or } -72)}", "72"),
     ("The answer is 72 (or -72).", "72"), ("The answer is 72 or -72, depending on interpretation.", "72"),
     ("In total she has -72.\n72", "72"), ("72 or \u221272", "72"),
+    ("The answer is 72. It could be 70 or 71 as well.", "72"), ("#### 72\nor 70 or 71", "72"),
     # an operator around the box, or every number of the sentence an operand: the value is the expression
     ("-\\boxed{72}", "72"), ("$-\\boxed{72}$", "72"), ("\\boxed{72}^2", "72"), ("2\\boxed{36}", "72"),
     ("\\boxed{72}!", "72"), ("72^2", "72"), ("She sold 72^2 clips.", "72"), ("The answer is 72!", "72"),
@@ -53,6 +54,8 @@ SAME_VALUE = [
     ("\\boxed{140}^\\circ", "140"),               # degrees, not a power
     ("She sold 48 + 24 clips.", "72"), ("(2 * 36)", "72"), ("72^2", "5184"), ("\\boxed{6!}", "720"),
     ("x is -9 or 3, so the difference is 12.", "12"),   # alternatives in the working that don't offer the answer
+    ("It might be 70 or 71. The answer is 72.", "72"), ("\\boxed{10~\\text{cm}}", "10"), ("#### 72~clips", "72"),
+    ("Part 2 \\boxed{5}", "5"),
     ("The answer is 72, not -72.", "72"), ("We first get -72, but that double counts, so the answer is 72.", "72"),
     ("Yes", "Yes"), ("yes.", "Yes"), ("\\boxed{C}", "C"), ("(C)", "C"), ("A", "A"), ("\\boxed{a}", "a"), ("$a$", "a"),
 ]

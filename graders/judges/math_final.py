@@ -208,7 +208,7 @@ def _with_factorial(text: str, end: int) -> int:
     return end
 
 
-_OPERATOR_BEFORE = re.compile(r"(?:[-+*/×÷·^]|\\(?:cdot|times|div|pm|mp)|(?<![\\A-Za-z])\d)\s*\$?\s*$")
+_OPERATOR_BEFORE = re.compile(r"(?:(?:[-+*/×÷·^]|\\(?:cdot|times|div|pm|mp))\s*\$?\s*|(?<![\\A-Za-z])\d\$?)$")
 _OPERATOR_AFTER = re.compile(r"\s*\$?\s*(?!\^\s*\{?\s*\\circ)(?:[*/×÷·^!]|\\(?:cdot|times|div|pm|mp)(?![A-Za-z])|[-+]\s*[\d\\(.])")
 _BULLET = re.compile(r"(?:^|\n)[ \t]*[-+*][ \t]+$")
 

@@ -113,7 +113,8 @@ def _hedge_in(piece: str, ref: Reference) -> str | None:
     """An alternative (or, either, and/or, ~, \\pm, \\lor, oder, 或 ...) or an uncertainty word in `piece`, when the
     reference itself has none."""
     for pattern in (_ALTERNATIVE, _UNCERTAIN):
-        hit = pattern.search(piece)
+        # `~` is also LaTeX's no-break space (`10~\text{cm}`): between two values rule 3 reads it
+        hit = next((m for m in pattern.finditer(piece) if m.group(0) != "~"), None)
         if hit and not pattern.search(ref.raw):
             return hit.group(0)
     return None
@@ -134,14 +135,15 @@ def _distinct_from(values, readings) -> list:
 
 
 def _alternatives(text: str, final: Final, ref: Reference) -> GateVerdict | None:
-    """Rule 3: alternative values anywhere, one of them the final answer (`x is -9 or 3` in the working of a
-    final answer 12 offers nothing)."""
+    """Rule 3: alternative values anywhere; before the final value only when one of them is the final answer
+    (`x is -9 or 3` in the working of a final answer 12 offers nothing)."""
     for seg in segments(text):
         values = non_operand_values(text, seg.start, seg.end)
-        for (v1, _, e1), (v2, s2, _) in zip(values, values[1:]):
+        for (v1, s1, e1), (v2, s2, _) in zip(values, values[1:]):
             between = text[e1:s2]
             if v1 != v2 and (_ALTERNATIVE.search(between) or _OR_BETWEEN_VALUES.match(between)) and \
-                    _is_filler(between) and len(_distinct_from([(v1,), (v2,)], final.readings)) < 2:
+                    _is_filler(between) and (len(_distinct_from([(v1,), (v2,)], final.readings)) < 2 or
+                                             s1 >= final.end):
                 return _reject("alternatives", f"offers alternative answers ({seg.text.strip()[:60]!r})")
         if values and _ALT_OPENER.match(seg.text) and len(seg.text.split()) <= 6 and (
                 seg.start >= final.statement_start or
