@@ -19,7 +19,7 @@ def module_name(path: Path) -> str:
 
 
 # modules directly in graders/ that belong to another layer
-NOT_CORE = {"local_model.py"}  # an alias of graders.models.embedded (the model layer), kept for old importers
+NOT_CORE: set[str] = set()
 
 
 def core_modules() -> dict[str, Path]:

@@ -223,7 +223,7 @@ def test_rows_are_score_rows_and_export_is_an_sft_set(server, sums, tmp_path):
 @pytest.fixture(scope="module")
 def judge_server():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "graders.judges.server", "--port", "0"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "graders.models.server", "--port", "0"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         ready, _, _ = select.select([proc.stdout], [], [], 240)

@@ -157,7 +157,7 @@ def test_yaml_load_and_dotted_overrides(tmp_path):
                           "eval_data=null"])
     assert cfg.max_steps == 7 and cfg.lora == {"r": 8} and cfg.grader["operation"] == "like"
     assert cfg.learning_rate == 1e-6 and cfg.epsilon_high == 0.28 and cfg.eval_data is None
-    assert cfg.resolve(cfg.data) == str(tmp_path / "d.jsonl")
+    assert cfg.path_from_config(cfg.data) == str(tmp_path / "d.jsonl")
     with pytest.raises(ConfigError, match="unknown config field 'max_step'"):
         load_config(p, ["max_step=3"])
     with pytest.raises(ConfigError, match="'max_steps'"):

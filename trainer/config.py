@@ -142,7 +142,7 @@ class TrainConfig:
             raise bad("report_to", f"unknown tracker {unknown[0]!r} (known: {', '.join(TRACKERS)})")
         return list(dict.fromkeys(names))
 
-    def resolve(self, path: str | None) -> str | None:
+    def path_from_config(self, path: str | None) -> str | None:
         """A config path made absolute against the config file's directory."""
         if path is None:
             return None

@@ -4,10 +4,11 @@ EOS, and the loop stops when none is left. The cache is a transformers `DynamicC
 keyword the model's forward takes (`cache` in current transformers, `past_key_values` before it)."""
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import torch
+
+from graders.models.embedded import cache_keyword, new_cache
 
 
 @dataclass
@@ -19,24 +20,6 @@ class Rollout:
     completion_mask: torch.Tensor  # (B, T) 1 up to and including the first EOS
     truncated: torch.Tensor        # (B,) bool: no EOS within max_new_tokens
     entropy: torch.Tensor | None = None  # (B,) mean entropy (nats) of the sampling distribution per token
-
-
-def cache_keyword(model) -> str:
-    """The forward() keyword for the KV cache: `cache` (transformers >= 5.2x) or the older `past_key_values`."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft wraps the model
-    params = inspect.signature(base.forward).parameters
-    return "cache" if "cache" in params else "past_key_values"
-
-
-def new_cache(model):
-    """An empty `DynamicCache` for `model` (filled in place by the forward passes)."""
-    from transformers import DynamicCache
-
-    config = model.get_base_model().config if hasattr(model, "get_base_model") else model.config
-    try:
-        return DynamicCache(config=config)
-    except TypeError:  # older transformers: no config argument
-        return DynamicCache()
 
 
 def left_pad(seqs: list[list[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -8,7 +8,6 @@ import torch
 
 from trainer.config import ConfigError, TrainConfig
 
-DEFAULT_MODEL_NAMES = (None, "", "default", "smollm2-135m-instruct", "SmolLM2-135M-Instruct")
 
 
 def pick_device(cfg: TrainConfig) -> tuple[torch.device, torch.dtype]:
@@ -28,11 +27,11 @@ def pick_device(cfg: TrainConfig) -> tuple[torch.device, torch.dtype]:
 
 def load_policy(cfg: TrainConfig, device: torch.device, dtype: torch.dtype):
     """(model, tokenizer) from a local transformers directory, or the embedded default SmolLM2."""
-    from graders.models.embedded import load_causal_lm
+    from graders.models.embedded import is_default_model, load_causal_lm
 
     name = cfg.model
-    if name not in DEFAULT_MODEL_NAMES:
-        name = cfg.resolve(name)
+    if not is_default_model(name):
+        name = cfg.path_from_config(name)
     try:
         model, tokenizer = load_causal_lm(name, dtype=dtype, device=str(device))
     except (OSError, ValueError) as exc:

@@ -5,11 +5,7 @@ import sys
 from collections import Counter
 
 from graders import GradeResult
-
-
-def is_correct(result: GradeResult) -> bool:
-    """A sample counts as correct when the grader passed it, or (no pass_threshold) it scored 1."""
-    return bool(result.passed) if result.passed is not None else result.score >= 1.0 - 1e-9
+from graders.result import is_passing
 
 
 def grade_completions(grader, texts: list[str], items: list[dict], workers: int | None = None

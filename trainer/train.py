@@ -22,13 +22,14 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from graders.result import is_passing
 from trainer.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from trainer.config import ConfigError, TrainConfig
 from trainer.data import PromptSampler, load_jsonl, render_prompt
 from trainer.generate import Rollout, generate
 from trainer.grpo import LossNormaliser, group_advantages, policy_loss, token_logps
 from trainer.modeling import eos_ids, load_policy, make_reference, pick_device, reference_context
-from trainer.rewards import grade_completions, is_correct, reason_text, reward_stats
+from trainer.rewards import grade_completions, reason_text, reward_stats
 from trainer.trackers import open_trackers
 
 
@@ -145,7 +146,7 @@ def evaluate(model, tokenizer, grader, prompts, rows, cfg: TrainConfig, step: in
                         greedy=True)
         results += grade_completions(grader, decode(tokenizer, roll), rows[i:i + batch], cfg.grader_workers)[1]
     out = {"kind": "eval", "step": step, "eval/reward": sum(r.score for r in results) / len(results),
-           "eval/accuracy": sum(map(is_correct, results)) / len(results), "eval/items": len(results),
+           "eval/accuracy": sum(map(is_passing, results)) / len(results), "eval/items": len(results),
            **reward_stats(results, prefix="eval/")}
     k = cfg.eval_pass_k
     if k > 1:  # own generator: evaluation must not shift the training RNG stream
@@ -157,7 +158,7 @@ def evaluate(model, tokenizer, grader, prompts, rows, cfg: TrainConfig, step: in
                             num_generations=k, temperature=cfg.temperature, top_p=cfg.top_p, generator=gen)
             items = [r for r in rows[i:i + per] for _ in range(k)]
             res = grade_completions(grader, decode(tokenizer, roll), items, cfg.grader_workers)[1]
-            hits += [any(map(is_correct, res[j:j + k])) for j in range(0, len(res), k)]
+            hits += [any(map(is_passing, res[j:j + k])) for j in range(0, len(res), k)]
         out[f"eval/pass@{k}"] = sum(hits) / len(hits)
     out["time/eval"] = time.perf_counter() - t0
     return out
@@ -186,11 +187,11 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
     seed_everything(cfg.seed)
     device, dtype = pick_device(cfg)
     try:
-        grader = load_grader(cfg.resolve(cfg.grader) if isinstance(cfg.grader, str) else cfg.grader)
+        grader = load_grader(cfg.path_from_config(cfg.grader) if isinstance(cfg.grader, str) else cfg.grader)
     except (SpecError, OSError, ValueError) as exc:
         raise ConfigError(f"config field 'grader': {exc}") from None
-    rows = load_jsonl(cfg.resolve(cfg.data), cfg.prompt_field, "data")
-    eval_rows = load_jsonl(cfg.resolve(cfg.eval_data), cfg.prompt_field, "eval_data") if cfg.eval_data else []
+    rows = load_jsonl(cfg.path_from_config(cfg.data), cfg.prompt_field, "data")
+    eval_rows = load_jsonl(cfg.path_from_config(cfg.eval_data), cfg.prompt_field, "eval_data") if cfg.eval_data else []
     eval_rows = eval_rows[:cfg.eval_max_items] if cfg.eval_max_items else eval_rows
     model, tok = load_policy(cfg, device, dtype)
     model.eval()  # dropout off for sampling *and* training, so the first pass reproduces the sampler's log-probs
@@ -263,7 +264,7 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
         gen_tokens = float(lengths.sum())
         last = {"kind": "train", "step": step, "epoch": sampler.epoch, "lr": scheduler.get_last_lr()[0],
                 "reward": reward_t.mean().item(), "reward_std": reward_t.std().item(),
-                "accuracy": sum(map(is_correct, results)) / len(results), **adv_stats,
+                "accuracy": sum(map(is_passing, results)) / len(results), **adv_stats,
                 **reward_stats(results), **upd,
                 "completions/mean_length": lengths.mean().item(), "completions/min_length": lengths.min().item(),
                 "completions/max_length": lengths.max().item(),
@@ -276,7 +277,7 @@ def train(cfg: TrainConfig, resume: bool = False, log=print) -> RunResult:
         firsts = range(0, min(cfg.log_samples, cfg.prompts_per_step) * cfg.num_generations, cfg.num_generations)
         logged = [{"step": step, "prompt": items[j][cfg.prompt_field], "completion": texts[j], "reward": rewards[j],
                    "advantage": advantages[j].item(), "sub_rewards": results[j].sub_scores,
-                   "passed": is_correct(results[j]), "length": int(lengths[j]),
+                   "passed": is_passing(results[j]), "length": int(lengths[j]),
                    "truncated": bool(roll.truncated[j]), "status": results[j].status,
                    "reason": reason_text(results[j])} for j in firsts]  # first completion of the first prompts
         for sample in logged:

@@ -38,7 +38,7 @@ class LocalGenerator:
                  top_p: float = 1.0, seed: int = 0, batch_rows: int = 32, threads: int | None = None):
         import torch
 
-        from graders.local_model import load_causal_lm
+        from graders.models.embedded import load_causal_lm
         from trainer.modeling import eos_ids
 
         if threads:

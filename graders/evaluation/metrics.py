@@ -7,14 +7,9 @@ import statistics
 from collections import Counter
 from typing import Any
 
-from graders.result import STATUSES, GradeResult
+from graders.result import STATUSES, GradeResult, is_passing
 
 ANSWER_DETAIL_KEYS = ("extracted", "extracted_answer")  # what answer-extracting graders put in details
-
-
-def is_correct(result: GradeResult) -> bool:
-    """Correct = the grader passed it, or (no pass_threshold) it scored 1. Same rule as the trainer."""
-    return bool(result.passed) if result.passed is not None else result.score >= 1.0 - 1e-9
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -59,7 +54,7 @@ def majority_vote(results: list[GradeResult], keys: list[str | None]) -> bool | 
         return None
     first_seen = {k: i for i, k in reversed(list(enumerate(keys))) if k is not None}
     winner = max(votes, key=lambda k: (votes[k], -first_seen[k]))
-    verdicts = [is_correct(r) for r, k in zip(results, keys) if k == winner]
+    verdicts = [is_passing(r) for r, k in zip(results, keys) if k == winner]
     tally = Counter(verdicts)
     return tally[True] > tally[False] or (tally[True] == tally[False] and verdicts[0])
 
@@ -74,7 +69,7 @@ def summarize_eval(groups: list[list[GradeResult]], keys: list[list[str | None]]
     out: dict[str, Any] = {
         "prompts": len(groups), "samples": n, "k": k,
         "mean_reward": statistics.fmean(r.score for r in flat) if n else 0.0,
-        "accuracy": sum(map(is_correct, flat)) / n if n else 0.0,
+        "accuracy": sum(map(is_passing, flat)) / n if n else 0.0,
         "pass@k": {}, "maj@k": None, "maj_answer_source": None,
         "status_counts": {s: sum(r.status == s for r in flat) for s in STATUSES},
         "sub_grader_means": {}, "finish_reasons": dict(finish_reasons or {}),
@@ -82,7 +77,7 @@ def summarize_eval(groups: list[list[GradeResult]], keys: list[list[str | None]]
     }
     if groups and k:
         for kk in range(1, k + 1):
-            out["pass@k"][kk] = statistics.fmean(pass_at_k(len(g), sum(map(is_correct, g)), kk) for g in groups)
+            out["pass@k"][kk] = statistics.fmean(pass_at_k(len(g), sum(map(is_passing, g)), kk) for g in groups)
     if keys is not None and k > 1:
         votes = [majority_vote(g, ks) for g, ks in zip(groups, keys)]
         out["maj@k"] = sum(bool(v) for v in votes) / len(votes)

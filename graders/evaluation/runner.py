@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from graders.evaluation.data import Prompt, load_prompts
 from graders.evaluation.generators import Completion, LocalGenerator, OpenAIGenerator, is_remote
-from graders.evaluation.metrics import answer_key, is_correct, summarize_eval
-from graders.result import GradeResult
+from graders.evaluation.metrics import answer_key, summarize_eval
+from graders.result import GradeResult, is_passing
 
 GENERATION_ERROR = "sample_generation_error"
 
@@ -64,7 +64,7 @@ def accepted_messages(prompt: Prompt, completions: list[Completion], results: li
     """The prompt's passing completions as chat rows: deduplicated (whitespace-normalised), best score first."""
     best: dict[str, tuple[float, int, str]] = {}
     for i, (c, r) in enumerate(zip(completions, results)):
-        if r.status != "ok" or not is_correct(r) or not c.text.strip():
+        if r.status != "ok" or not is_passing(r) or not c.text.strip():
             continue
         norm = re.sub(r"\s+", " ", c.text).strip()
         if norm not in best or r.score > best[norm][0]:

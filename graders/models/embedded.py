@@ -6,6 +6,7 @@ The GGUF is converted once to a plain transformers checkpoint under the cache di
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import shutil
 import tempfile
@@ -111,3 +112,21 @@ def load_causal_lm(name_or_path: str | None = None, dtype: Any = None, device: s
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     return model.to(device), tok
+
+
+def cache_keyword(model) -> str:
+    """The forward() keyword for the KV cache: `cache` (transformers >= 5.2x) or the older `past_key_values`."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft wraps the model
+    params = inspect.signature(base.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def new_cache(model):
+    """An empty `DynamicCache` for `model` (filled in place by the forward passes)."""
+    from transformers import DynamicCache
+
+    config = model.get_base_model().config if hasattr(model, "get_base_model") else model.config
+    try:
+        return DynamicCache(config=config)
+    except TypeError:  # older transformers: no config argument
+        return DynamicCache()

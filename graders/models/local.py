@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any
 
-from graders.models.embedded import checkpoint_path, load_causal_lm
+from graders.models.embedded import cache_keyword, checkpoint_path, load_causal_lm, new_cache
 from graders.models.interface import BackendFailure, Reply, Request
 from graders.models.messages import plain_chat_messages
 
@@ -171,16 +171,18 @@ class LocalModel:
         if not shared:
             return self.model.base_model(input_ids=ids, attention_mask=mask).last_hidden_state
         key = tuple(ids[0, :shared].tolist())
+        base = self.model.base_model
+        keyword = cache_keyword(base)
         cache = self._prefix_cache.get(key)
         if cache is None:
-            cache = self.model.base_model(input_ids=ids[:1, :shared], use_cache=True).past_key_values
+            cache = new_cache(base)
+            base(input_ids=ids[:1, :shared], use_cache=True, **{keyword: cache})  # fills the cache in place
             self._prefix_cache[key] = cache
             while len(self._prefix_cache) > 8:
                 self._prefix_cache.pop(next(iter(self._prefix_cache)))
         batch_cache = copy.deepcopy(cache)
         batch_cache.batch_repeat_interleave(ids.shape[0])
-        out = self.model.base_model(input_ids=ids[:, shared:], attention_mask=mask, past_key_values=batch_cache,
-                                    use_cache=True)
+        out = base(input_ids=ids[:, shared:], attention_mask=mask, use_cache=True, **{keyword: batch_cache})
         return out.last_hidden_state
 
     def generate(self, messages: list[dict[str, Any]], max_tokens: int = 16, top_logprobs: int = 0,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graders.evaluation.metrics import is_correct, summarize_eval
+from graders.evaluation.metrics import summarize_eval
 from graders.report import charts
 from graders.report.html import Raw, cards, chart_grid, esc, fmt, pass_mark, section, status_badge, table, text_cell
-from graders.result import STATUSES, GradeResult
+from graders.result import STATUSES, GradeResult, is_passing
 
 LIST_SIZE = 12       # rows in the lowest-scoring / slowest lists
 TABLE_LIMIT = 5000   # rows in the full table (the rest are counted, not shown)
@@ -98,7 +98,7 @@ def _row_cells(res: Results, i: int, eval_rows: bool) -> list[Any]:
     cells: list[Any] = [line]
     if eval_rows:
         cells.append(sample)
-    cells += [(fmt(r.score), r.score), pass_mark(is_correct(r)), status_badge(r.status), text_cell(r.reason, 90),
+    cells += [(fmt(r.score), r.score), pass_mark(is_passing(r)), status_badge(r.status), text_cell(r.reason, 90),
               _sub_scores(r), (fmt(r.elapsed_ms, 1), r.elapsed_ms)]
     if eval_rows:
         cells += [text_cell(row.get("prompt"), 60), text_cell(row.get("completion")), row.get("answer_key") or ""]
@@ -164,7 +164,7 @@ def results_sections(res: Results) -> list[Raw]:
     statuses = sorted({r.status for r in res.results})
     sections.append(section("All rows", table(
         cols, [_row_cells(res, i, eval_rows) for i in shown], table_id="rows", numeric=numeric,
-        row_attrs=[{"status": res.results[i].status, "result": "pass" if is_correct(res.results[i]) else "fail"}
+        row_attrs=[{"status": res.results[i].status, "result": "pass" if is_passing(res.results[i]) else "fail"}
                    for i in shown], filters={"status": statuses, "result": ["pass", "fail"]}),
         section_id="rows", note=note))
     return sections
@@ -177,7 +177,7 @@ def _item_view(res: Results) -> dict[int, dict[str, Any]]:
         line = res.key(i)[0]
         item = out.setdefault(line, {"scores": [], "passes": 0, "prompt": res.rows[i].get("prompt"), "statuses": []})
         item["scores"].append(r.score)
-        item["passes"] += is_correct(r)
+        item["passes"] += is_passing(r)
         item["statuses"].append(r.status)
     for item in out.values():
         item["mean"] = statistics.fmean(item["scores"])
