@@ -5,7 +5,8 @@
 A job is a sample's code, language and tests with expected values (see testcases.py); only `wire_job(job)`, the job
 without them, enters the sandbox. Jobs are cut into chunks of at most `batch_size` samples, spread over
 the backend's concurrency (one container execution per chunk); a sample without a record gets a
-failure verdict, and nothing raises. Jobs go to the image of their language's family (one pool each).
+failure verdict, and nothing raises. Jobs go to the image of their language's family (one pool each), or
+all to the image `family` names (the python grader's runtimes, sandbox.image.GRADER_IMAGES).
 """
 from __future__ import annotations
 
@@ -39,11 +40,13 @@ def fan_out(jobs: list[dict], backend: Any, batch_size: int) -> dict[Any, dict |
 
 
 def run_jobs(jobs: list[dict], backend: str = "docker", limits: Limits | None = None, pool_size: int | None = None,
-             batch_size: int = 8, io: IoRules | None = None, checker: dict | None = None) -> dict[Any, SampleVerdict]:
+             batch_size: int = 8, io: IoRules | None = None, checker: dict | None = None,
+             family: str | None = None) -> dict[Any, SampleVerdict]:
     """Verdicts for `jobs` (by job id). A backend that can't be had (no Docker) fails every job with
     failure_kind `unavailable`. With `checker` ({language, code, timeout_s}), io outputs are judged by that
-    program in jobs of their own (run_checkers)."""
-    records, unavailable = _run_records(jobs, backend, limits, pool_size, batch_size)
+    program in jobs of their own (run_checkers). `family`: run every job in that image instead of its
+    language's."""
+    records, unavailable = _run_records(jobs, backend, limits, pool_size, batch_size, family)
     if checker is not None:
         run_checkers(jobs, records, checker, backend, limits, pool_size, batch_size)
     verdicts = dict(unavailable)
@@ -54,12 +57,12 @@ def run_jobs(jobs: list[dict], backend: str = "docker", limits: Limits | None = 
 
 
 def _run_records(jobs: list[dict], backend: str, limits: Limits | None, pool_size: int | None,
-                 batch_size: int) -> tuple[dict[Any, dict | None], dict[Any, SampleVerdict]]:
+                 batch_size: int, family: str | None = None) -> tuple[dict[Any, dict | None], dict[Any, SampleVerdict]]:
     from sandbox.backends import sandbox_backend
 
     by_family: dict[str, list[dict]] = {}
     for job in jobs:
-        by_family.setdefault(LANGUAGES[job.get("language") or "python"]["family"], []).append(job)
+        by_family.setdefault(family or LANGUAGES[job.get("language") or "python"]["family"], []).append(job)
     records: dict[Any, dict | None] = {}
     unavailable: dict[Any, SampleVerdict] = {}
     for family, group in by_family.items():

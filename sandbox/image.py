@@ -1,5 +1,7 @@
-"""The sandbox images: a Python base, a family's Debian packages (compilers, runtimes) and the trusted runner,
-each tagged with a content hash of its recipe (`Recipe`; one per language family, see runtime/languages.py).
+"""The sandbox images: a Python base, a family's Debian packages (compilers, runtimes), optionally locked Python
+packages installed offline (sandbox/wheels.py), and the trusted runner, each tagged with a content hash of its
+recipe (`Recipe`; one per language family, see runtime/languages.py, plus the python grader's runtimes,
+`GRADER_IMAGES`).
 
 Two recipes give the same layer on different bases: `registry` (FROM python:3.X-slim, when a registry
 answers) and `debootstrap` (a Debian minbase root filesystem built from the host's apt mirror, for
@@ -18,6 +20,7 @@ from typing import Callable
 
 from sandbox.debootstrap import DEFAULT_SUITE, BuildError, base_recipe, build_rootfs_image, host_apt_source
 from sandbox.runtime.languages import FAMILY_PACKAGES, LANGUAGES, canonical
+from sandbox.wheels import WheelSet
 
 REPOSITORY = "verigrade-sandbox"
 BASE_REPOSITORY = "verigrade-sandbox-base"
@@ -51,36 +54,61 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
 @dataclass(frozen=True)
 class Recipe:
     """One sandbox image: the base plus Debian `packages`, shell `post` steps run after installing them,
-    and the trusted runner. `exec_work`: the work dir is mounted exec (compiled languages run binaries
-    from it). The content hash covers all of it."""
+    `wheels` (Python packages from a lock, installed offline in a build stage) and the trusted runner.
+    `exec_work`: the work dir is mounted exec (compiled languages run binaries from it). The content hash
+    covers all of it."""
 
     name: str
     packages: tuple[str, ...] = ()
     post: tuple[str, ...] = ()
     exec_work: bool = False
+    wheels: WheelSet | None = None
 
     @property
     def repository(self) -> str:
         return REPOSITORY if self.name == "python" else f"{REPOSITORY}-{self.name}"
 
+    @property
+    def needs_network(self) -> bool:
+        """Only apt steps fetch anything during the build (from the base's apt sources)."""
+        return bool(self.packages or (self.wheels and self.wheels.build_packages))
+
     def install_step(self) -> str:
-        if not self.packages:
-            return ""
-        post = "".join(f" \\\n && {step}" for step in self.post)
-        return INSTALL.format(packages=" ".join(self.packages), post=post)
+        step = ""
+        if self.packages:
+            post = "".join(f" \\\n && {step}" for step in self.post)
+            step = INSTALL.format(packages=" ".join(self.packages), post=post)
+        return step + (self.wheels.install() if self.wheels else "")
+
+    def dockerfile(self, base: str, **fields: str) -> str:
+        stage = self.wheels.stage(base) if self.wheels else ""
+        return stage + LAYER.format(base=base, install=self.install_step(), family=self.name, **fields)
 
     def digest(self, source: str) -> str:
         files = [(name, (RUNTIME_DIR / name).read_bytes()) for name in RUNTIME_FILES]
+        wheels = [self.wheels.stage("{base}"), *self.wheels.content()] if self.wheels else []
         return _digest(source, base_for(source), LAYER, self.name, self.install_step(),
-                       *[x for pair in files for x in pair])
+                       *[x for pair in files for x in pair], *wheels)
 
     def tag(self, source: str) -> str:
         return f"{self.repository}:{self.digest(source)}"
 
 
+# The python grader's runtimes beyond the standard-library "python" image, by name (graders/types/python.py
+# maps `image_tag` to them). OpenAI's 2025-05-08 image: its package list at its versions (the lock), NLTK
+# data where a package ships it (images/nltk_data.py); libgomp1 for scikit-bio's OpenMP extensions.
+GRADER_IMAGES: dict[str, Recipe] = {
+    "openai-2025-05-08": Recipe("openai-2025-05-08", packages=("libgomp1",), wheels=WheelSet(
+        lock="openai-2025-05-08",
+        build_packages=("gcc", "python3-dev", "wordnet-base", "wordnet-sense-index"),
+        script="nltk_data.py", data_files=("wordnet-lexnames.txt",),
+        smoke=("numpy", "scipy", "sympy", "pandas", "rapidfuzz", "sklearn", "rouge_score.rouge_scorer", "deepdiff",
+               "jsonschema", "pydantic", "yaml", "nltk", "sqlparse", "rdkit.Chem", "skbio", "ast_grep_py"))),
+}
+
 RECIPES: dict[str, Recipe] = {
-    name: Recipe(name, tuple(packages), exec_work=name != "python")
-    for name, packages in FAMILY_PACKAGES.items()
+    **{name: Recipe(name, tuple(packages), exec_work=name != "python") for name, packages in FAMILY_PACKAGES.items()},
+    **GRADER_IMAGES,
 }
 
 
@@ -92,13 +120,15 @@ def recipe(family: str = "python") -> Recipe:
 
 
 def families_for(languages: list[str]) -> list[str]:
-    """The image families that run these languages (names or aliases), python always first."""
+    """The image families that run these languages (names or aliases; an image name such as
+    `openai-2025-05-08` names itself), python always first."""
     out = ["python"]
     for name in languages:
         lang = canonical(name)
-        if lang is None:
-            raise BuildError(f"unknown language {name!r}; known: {', '.join(LANGUAGES)}")
-        family = LANGUAGES[lang]["family"]
+        if lang is None and name not in RECIPES:
+            raise BuildError(f"unknown language or image {name!r}; known: {', '.join(LANGUAGES)}, "
+                             f"{', '.join(GRADER_IMAGES)}")
+        family = name if lang is None else LANGUAGES[lang]["family"]
         if family not in out:
             out.append(family)
     return out
@@ -132,7 +162,7 @@ def image_tag(source: str, family: str = "python") -> str:
 
 
 def image_env(family: str) -> str:
-    return IMAGE_ENV if family == "python" else f"{IMAGE_ENV}_{family.upper()}"
+    return IMAGE_ENV if family == "python" else f"{IMAGE_ENV}_{family.upper().replace('-', '_')}"
 
 
 def find_image(client, family: str = "python") -> str | None:
@@ -219,17 +249,19 @@ def build_images(client, languages: list[str] | None = None, source: str = "auto
 def _build_layer(client, base: str, source: str, tag: str, rec: Recipe, log: Callable[[str], None]) -> None:
     context = tempfile.mkdtemp(prefix="verigrade-image-")
     try:
-        Path(context, "Dockerfile").write_text(LAYER.format(
-            base=base, keeper=KEEPER_UID, sandbox=SANDBOX_UID, digest=tag.split(":")[1], source=source,
-            family=rec.name, install=rec.install_step()))
+        Path(context, "Dockerfile").write_text(rec.dockerfile(
+            base, keeper=KEEPER_UID, sandbox=SANDBOX_UID, digest=tag.split(":")[1], source=source))
         os.mkdir(os.path.join(context, "runtime"))
         for name in RUNTIME_FILES:
             shutil.copy(RUNTIME_DIR / name, os.path.join(context, "runtime", name))
+        if rec.wheels:
+            rec.wheels.context(os.path.join(context, "wheels"), log)
         log(f"building {tag} from {base}")
         try:
+            # timeout: a quiet step (compiling, installing offline) may print nothing for minutes
             _, output = client.images.build(path=context, tag=tag, rm=True, forcerm=True,
-                                            network_mode="host" if rec.packages else "none",
-                                            labels={"verigrade.sandbox.image": "1"})
+                                            network_mode="host" if rec.needs_network else "none",
+                                            labels={"verigrade.sandbox.image": "1"}, timeout=3600)
         except Exception as exc:  # noqa: BLE001 - docker.errors.BuildError and API errors alike
             raise BuildError(f"docker build of {tag} failed: {exc}") from None
         for chunk in output:

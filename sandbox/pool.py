@@ -12,7 +12,7 @@ from typing import Callable
 from sandbox.container import container_config, remove_stale
 from sandbox.docker_client import DockerUnavailable, get_client
 from sandbox.execution import ExecResult, RunnerSession, exec_runner
-from sandbox.image import find_image, recipe
+from sandbox.image import GRADER_IMAGES, find_image, recipe
 from sandbox.limits import Limits
 
 POOL_SIZE_ENV = "VERIGRADE_SANDBOX_POOL_SIZE"
@@ -28,6 +28,9 @@ def sandbox_image(client, family: str = "python") -> str:
         if family == "python":
             raise DockerUnavailable("the sandbox image is not built; run `verigrade sandbox build` "
                                     "(or `python -m sandbox.ensure`)")
+        if family in GRADER_IMAGES:
+            raise DockerUnavailable(f"the python grader's {family} image is not built; run `verigrade sandbox build "
+                                    f"--languages {family}` (or `python -m sandbox.ensure --all`)")
         raise DockerUnavailable(f"the sandbox image for the {family} languages is not built; run "
                                 f"`verigrade sandbox build --languages <language>` (or `python -m sandbox.ensure --all`)")
     return image
