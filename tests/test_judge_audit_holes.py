@@ -160,6 +160,9 @@ def test_one_answer_means_one_value_for_every_kind_of_reference(candidate, refer
     ("The answer is Paris, the capital of France.", "Paris"), ("It was George Washington.", "George Washington"),
     ("Paris is the capital of France. Lyon is the largest city in the south.", "Paris"),
     ("London is wrong; the answer is Paris.", "Paris"), ("The answer is Paris.\n\nQED", "Paris"),
+    # the audit's "short solution" control: a plan sentence, then the answer (no digit, so the plan gate ate it)
+    ("We work through the problem step by step and check each quantity.\nTherefore, the final answer is Paris.",
+     "Paris"), ("Paris, the capital of France, is the answer.", "Paris"),
 ])
 def test_right_answers_of_every_kind_still_reach_the_model(candidate, reference):
     s = _screen(candidate, reference)

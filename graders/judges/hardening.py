@@ -225,8 +225,10 @@ def _reject(text: str, reason: str, flags: list[str]) -> Screened:
     return Screened(text=text, verdict="rejected", reason=reason, flags=flags)
 
 
-def _content_gates(text: str, config: HardeningConfig, flags: list[str], expects_answer: bool) -> Screened | None:
-    """Gates on the (neutralised) text itself."""
+def _content_gates(text: str, config: HardeningConfig, flags: list[str], reference: str | None) -> Screened | None:
+    """Gates on the (neutralised) text itself. A text that states a number or names a word reference is not a
+    bare plan or a cut-off sentence ("... step by step. Therefore, the final answer is Paris."): the answer gate
+    reads it."""
     n_content = content_chars(_MARKUP.sub(" ", _fold(text)))
     if n_content == 0:
         return _reject(text, "empty, whitespace, punctuation or markup only", flags)
@@ -236,8 +238,9 @@ def _content_gates(text: str, config: HardeningConfig, flags: list[str], expects
     if plain in _OPENER_WORDS:
         return _reject(text, f"a bare opener ({plain!r}) with no answer", flags)
     sentences = [s for s in _SENTENCE_END.split(_fold(text).strip()) if content_chars(s)]
-    has_digit = any(ch.isdigit() for ch in text)
-    announces = _PLAN.search(text) or (expects_answer and _PLAN_OPENING.search(text))
+    named = _plain(reference) if reference is not None else ""
+    has_digit = any(ch.isdigit() for ch in text) or bool(named) and f" {named} " in f" {plain} "
+    announces = _PLAN.search(text) or (reference is not None and _PLAN_OPENING.search(text))
     if not has_digit and len(sentences) <= 2 and announces:
         return _reject(text, "only announces a plan or method; no answer given", flags)
     if len(sentences) <= 2 and not has_digit and _DANGLING.search(_fold(text)[-200:]):
@@ -262,8 +265,7 @@ def screen(candidate: str, config: HardeningConfig = HardeningConfig(), referenc
         flags.append("truncated")
     if reference is not None and same_text(raw, reference):  # "Yes" / "A" are fine answers when the reference says so
         return Screened(text=raw.strip(), flags=["matches_reference"])
-    expects_answer = reference is not None
-    gate = _content_gates(raw, config, flags, expects_answer)
+    gate = _content_gates(raw, config, flags, reference)
     if gate is not None:
         return gate
     injection = _INJECTION.search(raw) or _DELIMITER_IMITATION.search(raw) or _CHAT_TOKENS.search(raw)
@@ -276,7 +278,7 @@ def screen(candidate: str, config: HardeningConfig = HardeningConfig(), referenc
     text, more = neutralise(raw)
     flags.extend(more)
     if more:
-        gate = _content_gates(text, config, flags, expects_answer)
+        gate = _content_gates(text, config, flags, reference)
         if gate is not None:
             gate.reason = "only a verdict or judge-format text: " + gate.reason
             return gate
