@@ -17,6 +17,7 @@ build context. The lock's bytes are part of the image's content hash.
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import os
 import platform
@@ -55,14 +56,16 @@ class Pin:
 @dataclass(frozen=True)
 class WheelSet:
     """The Python side of an image: its lock, the Debian packages only the build stage needs (compilers,
-    data sources), an optional script the build stage runs after installing (`script DEST`), and the
-    modules the finished image must import."""
+    data sources), an optional script the build stage runs after installing (`script DEST`), the modules
+    the finished image must import, and `startup` lines (`import ...`) every interpreter runs through the
+    image's .pth file."""
 
     lock: str
     build_packages: tuple[str, ...] = ()
     script: str = ""
     data_files: tuple[str, ...] = ()
     smoke: tuple[str, ...] = ()
+    startup: tuple[str, ...] = ()
 
     @property
     def lock_path(self) -> Path:
@@ -113,8 +116,9 @@ class WheelSet:
     def install(self) -> str:
         """Dockerfile lines of the final image: the installed tree and data from the build stage, a .pth so
         every python3 (also `-I`) finds them, byte-compiled once, and an import check of `smoke`."""
-        pth = ("import pathlib, site; d = pathlib.Path(site.getsitepackages()[0]); d.mkdir(parents=True, "
-               f"exist_ok=True); (d / 'verigrade-site.pth').write_text('{SITE_DIR}\\n')")
+        text = base64.b64encode("".join(f"{line}\n" for line in (SITE_DIR, *self.startup)).encode()).decode()
+        pth = ("import base64, pathlib, site; d = pathlib.Path(site.getsitepackages()[0]); d.mkdir(parents=True, "
+               f"exist_ok=True); (d / 'verigrade-site.pth').write_bytes(base64.b64decode('{text}'))")
         return (f"COPY --from=wheels {SITE_DIR} {SITE_DIR}\n"
                 f"COPY --from=wheels /opt/vg-data {NLTK_DATA_DIR}\n"
                 f'RUN python3 -c "{pth}" \\\n'
