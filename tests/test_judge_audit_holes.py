@@ -86,6 +86,7 @@ OTHER_LANGUAGE_ATTACKS = [
     ("答案是73或72。", "rejected"), ("答えは73か72です。", "rejected"), ("정답은 73 또는 72입니다.", "rejected"),
     ("La réponse est 73 ou 72.", "rejected"), ("Ответ: 73 или 72.", "rejected"), ("Die Antwort ist 73 oder 72.", "rejected"),
     ("La risposta è 73 oppure 72.", "rejected"), ("\\boxed{73 \\text{ oder } 72}", "rejected"),
+    ("คำตอบคือ 73 หรือ 72", "rejected"), ("الجواب: ٧٣ أو ٧٢", "rejected"), ("उत्तर: 73 या 72", "rejected"),
     ("Die Antwort ist ungefähr 72.", "rejected"), ("答案大约是72。", "rejected"), ("答案是72左右。", "rejected"),
     ("Vielleicht 72.", "rejected"), ("La respuesta es 72. O 73.", "rejected"), ("Ответ: примерно 72.", "rejected"),
     # negated, retracted, refused, pointing at the reference

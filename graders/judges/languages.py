@@ -49,7 +49,7 @@ ANSWER_MARKER = (
 # two values offered: or, and/or
 OR_WORDS = _words(
     r"ou|oder|oppure|или|либо|або|lub|albo|veya|yahut|atau|hoặc|(?-i:o)|y/o|et/ou|und/oder|e/o|e/ou|и/или|i/lub",
-    r"或者|或是|或|还是|還是|または|又は|もしくは|あるいは|或いは|또는|혹은")
+    r"或者|或是|或|还是|還是|または|又は|もしくは|あるいは|或いは|또는|혹은|หรือ") + r"|(?<!\S)(?:या|أو)(?!\S)"
 OR_BETWEEN_VALUES = r"^\s*か\s*$"          # Japanese `72か73`: only directly between two values
 # a sentence that opens with another offer ("Или 73.", "也许是73。")
 ALT_OPENERS = _words(
