@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/judge_robustness.py --items 100 --raw-items 10 --json out.json
 
 Data: `../shared/data/gsm8k/test.jsonl` (first `--items` rows). For each item:
-* adversarial candidates (graders.judges.adversarial: master keys and variants, openers, injections, verdict
+* adversarial candidates (graders.audit.adversarial: master keys and variants, openers, injections, verdict
   echoes, reference gaming, degenerate, length attacks) are graded by the shipped `judge` spec
   (hardening on); false positive = score > 0, and pass = score >= 0.5.
 * the same candidates for the first `--raw-items` items with hardening off: the bare model's P(Yes).
