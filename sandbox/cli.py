@@ -22,8 +22,8 @@ def register(subparsers) -> None:
                        help="same as --source registry")
     build.add_argument("--force", action="store_true", help="rebuild even if the image exists")
     build.add_argument("--languages", default="",
-                       help="comma-separated languages (cpp,java,rust,...; 'all' for every family) whose images to "
-                            "build as well as the Python one")
+                       help="comma-separated languages (cpp,java,rust,...) or images (openai-2025-05-08: the python "
+                            "grader's default runtime; 'all' for every image) to build as well as the Python one")
     build.set_defaults(func=cmd_build)
     ensure = sub.add_parser("ensure", help="start dockerd if needed (root) and build the image if missing")
     ensure.add_argument("--no-build", action="store_true")

@@ -25,7 +25,9 @@ def diagnose() -> dict[str, Any]:
     report["image"] = find_image(client)
     from sandbox.runtime.languages import LANGUAGES
 
-    built = {family: find_image(client, family) for family in {spec["family"] for spec in LANGUAGES.values()}}
+    from sandbox.image import RECIPES
+
+    built = {family: find_image(client, family) for family in RECIPES}   # language families + python grader runtimes
     report["images"] = {family: ref for family, ref in sorted(built.items())}
     report["languages"] = [name for name, spec in LANGUAGES.items() if built.get(spec["family"])]
     report["languages_missing"] = [name for name, spec in LANGUAGES.items() if not built.get(spec["family"])]

@@ -116,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="only make sure a daemon answers")
     parser.add_argument("--source", choices=["auto", "registry", "debootstrap"], default="auto")
     parser.add_argument("--languages", default="",
-                        help="comma-separated languages whose images to build too (default: Python only)")
-    parser.add_argument("--all", action="store_true", help="build the images of every language family")
+                        help="comma-separated languages (or image names such as openai-2025-05-08) whose images "
+                             "to build too (default: Python only)")
+    parser.add_argument("--all", action="store_true",
+                        help="build every image: each language family and the python grader's runtimes")
     args = parser.parse_args(argv)
 
     from sandbox.image import RECIPES, families_for
