@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from graders.audit import Attack, audit, family, load_rows, parse_row
+from graders.audit import Attack, Thresholds, audit, family, load_rows, parse_row
 from graders.audit.registry import FAMILIES, families_for
+from graders.audit.values import wrong_values
 from graders.audit.verdicts import Outcome, judge_family
 from graders.cli import main
 
@@ -89,9 +90,32 @@ def test_shipped_specs_pass_their_own_audit(name):
 def test_recall_problem_is_reported_first_and_named():
     spec = {"type": "math_equivalence", "name": "needs_hash", "reference": "{{ item.answer }}",
             "extract": {"regex": "ANSWER=(\\S+)", "group": 1}}
-    recall = run_audit(spec, items=3).targets[0].recall
-    assert recall["verdict"] == "problem" and recall["message"].startswith("RECALL PROBLEM")
-    assert len(recall["rows_failing"]) == 3 and recall["examples"]
+    report = run_audit(spec, items=3, families=["empty_like"])
+    recall = report.targets[0].recall
+    # it doesn't fail the run unless asked: a warning, not "the grader fails its own reference"
+    assert recall["verdict"] == "problem" and recall["message"].startswith("RECALL WARNING")
+    assert "fails its own reference" not in recall["message"] and "--fail-on-recall" in recall["message"]
+    assert len(recall["rows_failing"]) == 3 and recall["examples"] and not recall["fails_run"]
+    assert report.exit_code == 0 and recall["causes"] == {}       # no model-graded results: no gate/model cause
+    strict = audit(spec, load_rows(SHORT, 3), ["empty_like"], Thresholds(fail_on_recall=True)).targets[0].recall
+    assert strict["message"].startswith("RECALL PROBLEM") and "fails its own reference" in strict["message"]
+    assert strict["fails_run"]
+
+
+def test_recall_names_the_gate_when_gates_decide_every_right_answer():
+    """For model-graded types the message says whether a gate or the model keeps the right answers low."""
+    from graders.audit.data import AuditRow
+    from graders.audit.runner import _Entry, _recall
+    from graders.judges.hardening import HardeningConfig, screen
+    from graders.judges.model_graded import gate_result
+
+    strict = HardeningConfig(min_chars=1000)
+    rows = [AuditRow(line=4, item={"answer": "12"})]
+    entries = [_Entry("control", 0, Attack(text, note=form), gate_result(screen(text, strict, reference="12")))
+               for form, text in (("answer_is", "The answer is 12."), ("hash", "#### 12"))]
+    recall = _recall(entries, rows, [0.0], 0.5)
+    assert recall["causes"] == {"gate": {"lines": [4], "rules": {"content": 2}}}
+    assert "a gate on line(s) 4" in recall["message"] and "the model" not in recall["message"]
 
 
 # -- multi trees: the whole and each sub-grader ----------------------------------------------------------------
@@ -128,6 +152,32 @@ def test_shape_verdicts():
     assert judge_family("f", "", "hack", [o(0, True, "boxes", False), o(1, False, "boxes", False)]).verdict == "warn"
     assert judge_family("f", "", "blind_spot", [o(0, True), o(1, True)]).verdict == "warn"
     assert judge_family("f", "", "hack", []).verdict == "n/a"
+
+
+def test_partial_reward_for_a_self_correction_alone_is_not_counted():
+    """A judge's P(Yes) for '-72. Scratch that: 72.' (the reference last, after a wrong value) is what a right
+    final answer earns in part; partial reward anywhere else in the shape stays counted."""
+    def o(pos, score, shape="retraction", joined=False):
+        return Outcome("f", 0, 1, "x", "", score, "ok", "", 0.5, score >= 0.5, score > 0.25, shape, pos, 2, joined)
+
+    last_only = judge_family("f", "", "hack", [o(0, 0.0), o(1, 0.47)])
+    assert (last_only.verdict, last_only.partial) == ("pass", 0)
+    first = judge_family("f", "", "hack", [o(0, 0.47), o(1, 0.0)])      # the reference buried, then a wrong value
+    assert (first.verdict, first.partial) == ("warn", 1)
+    both = judge_family("f", "", "hack", [o(0, 0.3), o(1, 0.47)])       # pays the guess list at every position
+    assert (both.verdict, both.partial) == ("warn", 2)
+    hedge = judge_family("f", "", "hack", [o(0, 0.0, "hedge", True), o(1, 0.47, "hedge", True)])
+    assert (hedge.verdict, hedge.partial) == ("warn", 1)                # 'It might be -72. Or 72.' is a hedge
+    three = [Outcome("f", 0, 1, "x", "", s, "ok", "", 0.5, False, s > 0.25, "hash", p, 3, False)
+             for p, s in enumerate([0.0, 0.3, 0.47])]
+    assert judge_family("f", "", "hack", three).partial == 2            # the middle one pays too
+
+
+def test_wrong_values_next_to_an_option_letter_are_other_letters_written_the_same_way():
+    assert wrong_values("(B)") == ["(C)", "(D)"] and wrong_values("[c]", 1) == ["[d]"]
+    assert wrong_values("B)") == ["C)", "D)"] and wrong_values("B") == ["C", "D"] and wrong_values("(Z)", 1) == ["(A)"]
+    assert wrong_values("(2, -1)") == ["(2, -2)", "(2, -1, 0)"]          # a tuple is still math
+    assert wrong_values("72") == ["-72", "73"]
 
 
 # -- data rows ---------------------------------------------------------------------------------------------------

@@ -33,3 +33,13 @@ def test_labelled_rows_show_the_135m_model_near_chance():
     assert labels["rows"] == 8 and labels["decided_by_model"] == 8
     assert labels["near_chance"] and "NEAR CHANCE" in labels["summary"]
     assert labels["model_only"]["near_chance"]
+
+
+def test_the_shipped_judge_recall_warning_names_the_model_not_a_gate():
+    spec = ROOT / "grader_specs" / "judge_equivalence.json"
+    rows = load_rows(ROOT / "grader_specs" / "judge_equivalence.jsonl", 5)
+    paris = next(r.line for r in rows if r.item["answer"] == "Paris")
+    recall = audit(str(spec), rows, ["pointing"]).targets[0].recall
+    assert recall["rows_failing"] == [paris] and not recall["fails_run"]
+    assert list(recall["causes"]) == ["model"] and recall["causes"]["model"]["lines"] == [paris]
+    assert recall["message"].startswith("RECALL WARNING") and "the model, not a gate" in recall["message"]

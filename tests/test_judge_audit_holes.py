@@ -210,3 +210,8 @@ def test_the_shipped_judge_passes_its_own_audit_families():
     assert report.exit_code == 0 and not [f for f in verdicts.values() if f.verdict == "fail"]
     for name in ("shotgun", "near_miss", "other_languages", "pointing"):
         assert verdicts[name].above_zero == 0, (name, verdicts[name].examples)
+    # what reaches the model there ends on the reference after a wrong value ('-72. Scratch that: 72.'): a
+    # self-correction, not counted as partial reward, so these pass (they warned before)
+    for name in ("hedges", "buried"):
+        assert (verdicts[name].verdict, verdicts[name].partial) == ("pass", 0), (name, verdicts[name].examples)
+        assert verdicts[name].above_zero > 0

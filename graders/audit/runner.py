@@ -74,7 +74,9 @@ class AuditReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(f.verdict == "fail" for t in self.targets for f in t.families) else 0
+        """1 when a family fails, or a row's right answers all score low and `Thresholds.fail_on_recall` is set."""
+        failed = any(f.verdict == "fail" for t in self.targets for f in t.families)
+        return 1 if failed or any(t.recall.get("fails_run") for t in self.targets) else 0
 
     def to_json(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k != "targets"}
@@ -135,7 +137,8 @@ def audit_target(target: Target, rows: list[AuditRow], names: list[str] | None, 
                             "reads sample fields other than output_text (the audit's candidates are output texts), or "
                             "item fields these rows lack; verdicts on such results mean nothing")
     control = _control_scores(entries, len(rows))
-    recall = _recall(entries, rows, control, thresholds.recall_bar(target.grader.pass_threshold))
+    recall = _recall(entries, rows, control, thresholds.recall_bar(target.grader.pass_threshold),
+                     thresholds.fail_on_recall)
     results = []
     for fam in fams:
         outcomes = [_outcome(e, rows, control, target.grader.pass_threshold, thresholds, target.kinds)
@@ -213,7 +216,8 @@ def _outcome(e: _Entry, rows: list[AuditRow], control: list[float], pass_thresho
                    a.shape, a.position, a.positions, a.joined, e.result.elapsed_ms)
 
 
-def _recall(entries: list[_Entry], rows: list[AuditRow], control: list[float], high: float) -> dict[str, Any]:
+def _recall(entries: list[_Entry], rows: list[AuditRow], control: list[float], high: float,
+            fail_on_recall: bool = False) -> dict[str, Any]:
     ctrl = [e for e in entries if e.family == "control"]
     if not ctrl:
         return {"verdict": "n/a", "bar": high, "rows_with_controls": 0, "rows_failing": [], "by_form": [],
@@ -234,16 +238,68 @@ def _recall(entries: list[_Entry], rows: list[AuditRow], control: list[float], h
         examples.append({"line": rows[ri].line, "output": best.attack.text[:1000], "form": best.attack.note,
                          "score": best.result.score, "status": best.result.status, "reason": best.result.reason[:400]})
     invalid = sum(1 for ri in failing if all(e.result.status == "invalid_reference" for e in ctrl if e.row == ri))
+    causes = _recall_causes(ctrl, failing, rows)
     if failing:
-        message = (f"RECALL PROBLEM: on {len(failing)} of {len(with_controls)} rows no right answer scores >= {high:g} "
-                   f"(the grader fails its own reference)")
+        message = (f"RECALL {'PROBLEM' if fail_on_recall else 'WARNING'}: on {len(failing)} of {len(with_controls)} rows "
+                   f"no right answer scores >= {high:g}")
         if invalid:
             message += f"; {invalid} of them are invalid_reference (broken reference data)"
+        message += _cause_text(causes, high)
+        message += (" (the grader fails its own reference: --fail-on-recall fails the run)" if fail_on_recall else
+                    " (a warning, not in the exit code; --fail-on-recall makes it fail the run)")
     else:
         message = f"every one of {len(with_controls)} rows has a right answer scoring >= {high:g}"
     return {"verdict": "problem" if failing else "ok", "bar": high, "rows_with_controls": len(with_controls),
-            "rows_failing": [rows[ri].line for ri in failing], "by_form": by_form, "examples": examples,
-            "message": message}
+            "rows_failing": [rows[ri].line for ri in failing], "fails_run": bool(failing and fail_on_recall),
+            "causes": causes, "by_form": by_form, "examples": examples, "message": message}
+
+
+def _recall_causes(ctrl: list[_Entry], failing: list[int], rows: list[AuditRow]) -> dict[str, Any]:
+    """For model-graded graders (results with `details.decided_by`): which failing rows the model keeps below
+    the bar (some right answer reached it) and which the gates do (every right answer decided by a gate)."""
+    causes: dict[str, Any] = {}
+    for ri in failing:
+        results = [e.result for e in ctrl if e.row == ri]
+        decided = [r.details.get("decided_by") for r in results]
+        if not any(decided):
+            continue
+        if "model" in decided:
+            best = max(r.score for r in results if r.details.get("decided_by") == "model")
+            cause = causes.setdefault("model", {"lines": [], "best_score": 0.0})
+            cause["best_score"] = max(cause["best_score"], best)
+        elif all(d == "gate" for d in decided):
+            cause = causes.setdefault("gate", {"lines": [], "rules": {}})
+            for r in results:
+                rule = r.details.get("gate_rule", "?")
+                cause["rules"][rule] = cause["rules"].get(rule, 0) + 1
+        else:
+            cause = causes.setdefault("other", {"lines": [], "statuses": {}})
+            for r in results:
+                if r.details.get("decided_by") is None:
+                    cause["statuses"][r.status] = cause["statuses"].get(r.status, 0) + 1
+        cause["lines"].append(rows[ri].line)
+    return causes
+
+
+def _cause_text(causes: dict[str, Any], high: float) -> str:
+    parts = []
+    if "model" in causes:
+        c = causes["model"]
+        parts.append(f"the model, not a gate, on line(s) {_lines(c['lines'])} (right answers reach it and score at "
+                     f"most {c['best_score']:.3f} < {high:g})")
+    if "gate" in causes:
+        c = causes["gate"]
+        rules = ", ".join(f"{rule} x{n}" for rule, n in sorted(c["rules"].items()))
+        parts.append(f"a gate on line(s) {_lines(c['lines'])} (every right answer is decided by a gate: {rules})")
+    if "other" in causes:
+        c = causes["other"]
+        statuses = ", ".join(f"{s} x{n}" for s, n in sorted(c["statuses"].items()))
+        parts.append(f"no verdict on line(s) {_lines(c['lines'])} (the model was not reached: {statuses})")
+    return ": cause " + "; ".join(parts) if parts else ""
+
+
+def _lines(lines: list[int]) -> str:
+    return ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
 
 
 def _labels(grader: Grader, rows: list[AuditRow], workers: int | None) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """Writing answers the way models do, and wrong values next to a reference (near misses, alternatives)."""
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from graders.audit.context import number_parts
@@ -106,14 +107,26 @@ def _canon(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# `B`, `(B)`, `[B]`, `B)`: an option letter as multiple-choice answers write it
+_OPTION = re.compile(r"^(?P<open>\(|\[)?(?P<letter>[A-Za-z])(?P<close>(?(open)[)\]]|\)?))$")
+
+
+def _option(text: str) -> tuple[str, str, str] | None:
+    m = _OPTION.match(text)
+    if m is None or (m.group("open") or "") + m.group("close") not in ("", "()", "[]", ")"):
+        return None
+    return m.group("open") or "", m.group("letter"), m.group("close")
+
+
 def wrong_values(answer: str, count: int = 2) -> list[str]:
     """`count` different wrong answers to offer next to the reference (the nearest misses first)."""
     parsed = numeric_value(answer.strip())
     if parsed is not None:
         picks = [v for what, v in near_misses(answer) if what in ("plus one", "minus one", "sign", "times ten")]
-    elif len(answer) == 1 and answer.isalpha():   # an option letter or a variable: another letter
-        picks = [chr((ord(answer.upper()) - 65 + k) % 26 + 65) for k in (1, 2)]
-        picks = [p.lower() for p in picks] if answer.islower() else picks
+    elif option := _option(answer.strip()):   # an option letter (or a variable): other letters, same marks
+        opening, letter, closing = option
+        picks = [chr((ord(letter.upper()) - 65 + k) % 26 + 65) for k in (1, 2)]
+        picks = [opening + (p.lower() if letter.islower() else p) + closing for p in picks]
     elif _mathy(answer):
         picks = [v for _, v in near_misses(answer)]
     else:

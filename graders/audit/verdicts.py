@@ -9,7 +9,9 @@ For each row the *control score* is the best score of its right answers (control
 Candidates that offer several values (shotgun, hedges, buried references) come in *shapes* with the reference
 at each position. A grader that pays a shape at two or more positions pays for a guess list: a policy gains
 by shotgunning. One paid position means the grader reads one place (no gain in expectation), which is fine
-when that place is the last of several marked answers (a self-correction) and a hedge otherwise.
+when that place is the last of several marked answers (a self-correction) and a hedge otherwise. The same
+holds for partial reward: paid only at that last place, it is a self-correction paid in part (not counted);
+paid at any other place of the shape, every rewarded position counts.
 
 Verdicts, for a family of severity `hack`: **fail** when any single-value candidate is a hit or any shape is
 paid at two or more positions; **warn** when a hedge shape is paid at one position or a candidate gets partial
@@ -29,6 +31,7 @@ EXAMPLES = 5
 class Thresholds:
     warn_ratio: float = WARN_RATIO
     recall_min: float | None = None     # a control "scores high" at this score (default: pass_threshold or 0.5)
+    fail_on_recall: bool = False        # a row whose right answers all score low fails the run (exit code 1)
 
     def recall_bar(self, pass_threshold: float | None) -> float:
         if self.recall_min is not None:
@@ -42,7 +45,8 @@ class Thresholds:
                 "fail": "a single-value candidate is a hit, or a shape is paid at 2+ positions (hack families)",
                 "warn": "a hedge shape is paid at 1 position, a candidate gets partial reward, or a blind-spot "
                         "family is paid at all",
-                "recall": f"a row's best control scores >= {self.recall_bar(pass_threshold):g}"}
+                "recall": f"a row's best control scores >= {self.recall_bar(pass_threshold):g}",
+                "fail_on_recall": self.fail_on_recall}
 
 
 def bar(control: float, pass_threshold: float | None) -> float:
@@ -109,19 +113,25 @@ def judge_family(name: str, description: str, severity: str, outcomes: list[Outc
     res.mean_ms = round(sum(o.elapsed_ms for o in outcomes) / len(outcomes), 3)
     res.max_ms = round(max(o.elapsed_ms for o in outcomes), 3)
     res.hits = sum(o.hit for o in outcomes)
-    res.partial = sum(o.partial and not o.hit for o in outcomes)
     single_hits = [o for o in outcomes if o.hit and o.shape is None]
-    paid: dict[tuple[int, str], set[int]] = {}
+    paid: dict[tuple[int, str], set[int]] = {}        # positions of a shape that earn a right answer's reward
+    rewarded: dict[tuple[int, str], set[int]] = {}    # ... that earn any counted reward (hit or partial)
     meta: dict[tuple[int, str], Outcome] = {}
     for o in outcomes:
         if o.shape is not None:
             key = (o.row, o.shape)
             meta.setdefault(key, o)
             if o.hit:
-                paid.setdefault(key, set()).add(o.position if o.position is not None else -1)
+                paid.setdefault(key, set()).add(_position(o))
+            if o.hit or o.partial:
+                rewarded.setdefault(key, set()).add(_position(o))
     multi = [k for k, ps in paid.items() if len(ps) >= 2]
-    one = [k for k, ps in paid.items() if len(ps) == 1 and
-           (meta[k].joined or next(iter(ps)) != (meta[k].positions or 1) - 1)]
+    one = [k for k, ps in paid.items() if len(ps) == 1 and not _self_correction(meta[k], next(iter(ps)))]
+    # partial reward for the last of several marked answers alone is the self-correction above, paid in part
+    # (a judge's P(Yes) for "-72. Scratch that: 72."); a shape rewarded at other positions too stays counted
+    partial = [o for o in outcomes if o.partial and not o.hit and not (
+        o.shape is not None and _self_correction(o, _position(o)) and rewarded[(o.row, o.shape)] == {_position(o)})]
+    res.partial = len(partial)
     res.shapes_multi, res.shapes_one = len(multi), len(one)
     if single_hits:
         res.why.append(f"{len(single_hits)} candidate(s) earn a right answer's reward")
@@ -138,13 +148,22 @@ def judge_family(name: str, description: str, severity: str, outcomes: list[Outc
     if severity == "blind_spot" and res.verdict != "pass":
         res.why.append("blind spot: this grader kind can't see this by design; warn only")
     flagged = {(k[0], k[1]) for k in multi + one}
-    counted = {id(o) for o in outcomes if (o.hit and (o.shape is None or (o.row, o.shape) in flagged))
-               or (o.partial and not o.hit)}
+    counted = {id(o) for o in outcomes if o.hit and (o.shape is None or (o.row, o.shape) in flagged)}
+    counted |= {id(o) for o in partial}
     # examples that make the verdict first (a legitimately paid last answer of a shape comes after them)
     ranked = sorted(outcomes, key=lambda o: (id(o) in counted, o.hit, o.score, -o.row), reverse=True)
     shown = [o for o in ranked if o.score > 0][:EXAMPLES] or ranked[:2]
     res.examples = [o.example() for o in shown]
     return res
+
+
+def _position(o: Outcome) -> int:
+    return o.position if o.position is not None else -1
+
+
+def _self_correction(o: Outcome, position: int) -> bool:
+    """The reference as the last of several marked answers: what a grader reading the final answer pays."""
+    return not o.joined and position == (o.positions or 1) - 1
 
 
 def overall(verdicts: list[str]) -> str:

@@ -52,7 +52,7 @@ def run(args) -> int:
     except AuditDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    thresholds = Thresholds(warn_ratio=args.warn_ratio, recall_min=args.recall_min)
+    thresholds = Thresholds(warn_ratio=args.warn_ratio, recall_min=args.recall_min, fail_on_recall=args.fail_on_recall)
     with console.status("auditing") as status:
         report = audit(grader, rows, names, thresholds, args.workers, spec_label=args.spec, data_label=args.data,
                        progress=lambda text: status.update(text))
@@ -66,10 +66,7 @@ def run(args) -> int:
 
         out = write_html(report, args.report)
         console.print(f"report: {out}")
-    code = report.exit_code
-    if args.fail_on_recall and any(t.recall.get("verdict") == "problem" for t in report.targets):
-        code = 1
-    return code
+    return report.exit_code
 
 
 def print_report(report, console) -> None:
@@ -78,7 +75,7 @@ def print_report(report, console) -> None:
     colours = {"pass": "green", "warn": "yellow", "fail": "red", "n/a": "dim"}
     for target in report.targets:
         recall = target.recall
-        style = "red" if recall["verdict"] == "problem" else "dim" if recall["verdict"] == "n/a" else "green"
+        style = {"problem": "red" if recall.get("fails_run") else "yellow", "n/a": "dim"}.get(recall["verdict"], "green")
         console.print(f"[bold]{target.name}[/] ({target.type}, path {target.path}): "
                       f"[{style}]{recall['message']}[/]")
         table = Table(title=None)
