@@ -134,10 +134,11 @@ class WheelSet:
         os.makedirs(directory, exist_ok=True)
         for pin in {p.file: p for section in pins.values() for p in section}.values():
             _link_or_copy(cache / pin.file, Path(directory, pin.file))
-        for section, hashes in (("build", True), ("source", True), ("install", False)):
-            chosen = pins["build"] if section == "build" else pins["source"] if section == "source" else \
-                pins["install"] + pins["source"]
-            Path(directory, f"{section}.txt").write_text("".join(p.requirement(hashes) + "\n" for p in chosen))
+        # build.txt and source.txt are hash-checked again by pip in the build stage; install.txt can't be, as
+        # it names the wheels built there from the sdists
+        for name, chosen, hashes in (("build", pins["build"], True), ("source", pins["source"], True),
+                                     ("install", pins["install"] + pins["source"], False)):
+            Path(directory, f"{name}.txt").write_text("".join(p.requirement(hashes) + "\n" for p in chosen))
         for name in (self.script, *self.data_files):
             if name:
                 shutil.copy(IMAGES_DIR / name, Path(directory, name))
