@@ -68,6 +68,35 @@ def test_box_groups(output, reference, score):
     assert verdict.score == score, verdict.reason
 
 
+@pytest.mark.parametrize("output, reference, score", [
+    # a sign with nothing to operate on belongs to the answer: `-\boxed{72}` is -72, never 72
+    (r"-\boxed{72}", "72", 0),
+    (r"-\boxed{72}", "-72", 1),
+    (r"x = -\boxed{72}", "-72", 1),
+    (r"The answer is $-\boxed{72}$", "-72", 1),
+    (r"\pm\boxed{3}", r"\pm 3", 1),
+    # not a sign: a markdown bullet, a dash between words, a marked term of a computation
+    ("Steps done.\n- \\boxed{72}", "72", 1),
+    (r"Answer - \boxed{72}", "72", 1),
+    (r"$= -\frac{3}{2} - \boxed{2}$", "2", 1),
+    # an operator after the box makes it an operand: the answer is something else
+    (r"\boxed{72}^2", "72", 0),
+    (r"\boxed{5}! = 120", "5", 0),
+    (r"\boxed{6} \cdot 2", "6", 0),
+    (r"\boxed{72} + 1", "72", 0),
+    (r"\boxed{2}\sqrt{3}", "2", 0),
+    # degrees, ordinals, units and a sentence's exclamation mark are no operators
+    (r"\boxed{72}^\circ", "72", 1),
+    (r"\boxed{3}^{rd}", "3", 1),
+    (r"\boxed{72}\text{ cm}", "72", 1),
+    (r"$\boxed{25}\frac{\text{miles}}{\text{hour}}$", "25", 1),
+    (r"The answer is \boxed{72}!", "72", 1),
+])
+def test_what_stands_next_to_a_box(output, reference, score):
+    verdict = check(output, reference, DEFAULT)
+    assert verdict.score == score, verdict.reason
+
+
 def test_full_only_takes_a_bare_answer_and_falls_through():
     assert check("Answer $ 9 $", "9", DEFAULT).details["method"] == "final_span"   # not "Answer 9" as math
     assert check("x = 5", "5", DEFAULT).details["method"] == "full"

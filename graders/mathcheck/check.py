@@ -65,6 +65,8 @@ def check(output: str, reference: str, options: MathOptions) -> Verdict:
         return Verdict.failure("no_answer", f"no answer found in the output (tried {tried})", reference=ref_raw)
     details = _details(found, ref_raw)
 
+    if found.hedge:
+        return Verdict(0.0, "ok", found.hedge, details)
     taken_back = withdrawn(output, found)
     if taken_back:
         return Verdict(0.0, "ok", f"the answer {_short(found.text)} is taken back ({_short(taken_back, 40)})", details)

@@ -27,6 +27,7 @@ from graders.mathcheck.spans import (
     Found, Spans, final_sentence, find_boxes, find_spans, looks_like_prose, numbers_in, sentences, strip_chat_tail,
     strip_math_delimiters,
 )
+from graders.mathcheck.box_context import read_boxes
 from graders.mathcheck.spans import find_boxed  # noqa: F401 - public name kept here
 
 DEFAULT_CASCADE = ("boxed", "gsm8k", "answer_is", "full", "final_span", "final_number")
@@ -62,7 +63,7 @@ class Extraction:
     start: int = 0
     end: int = 0
     detail: str = ""
-    hedge: str = ""                       # non-empty: the output offers another value next to this one
+    hedge: str = ""                       # non-empty: why this finding is not an answer (grade 0)
     others: list[str] = field(default_factory=list)   # the other values offered (for the hedge check)
 
     @property
@@ -101,8 +102,15 @@ def extract_boxed(text: str) -> Extraction | None:
     group = box_group(text)
     if not group:
         return None
-    return Extraction("boxed", [b.content for b in group], group[0].start, group[-1].end,
-                      detail=f"{len(group)} boxes" if len(group) > 1 else "")
+    found = Extraction("boxed", [b.content for b in group], group[0].start, group[-1].end,
+                       detail=f"{len(group)} boxes" if len(group) > 1 else "")
+    context = read_boxes(text, found.start, found.end, found.answers)
+    if context is not None:
+        if context.operand:   # `\boxed{72}^2`: the box is a term of the answer, not the answer
+            found.hedge = f"the box is an operand of {context.operand!r}, not the answer"
+        else:                 # `-\boxed{72}`: the sign in front belongs to the answer
+            found.answers, found.start = context.answers, context.start
+    return found
 
 
 def extract_all_boxes(text: str) -> Extraction | None:
