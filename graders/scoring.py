@@ -1,12 +1,12 @@
 """Scoring JSONL files: parse rows (a bad line is an error row naming its line), grade in batches, summarise."""
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from graders.base import Grader
+from graders.jsonl import json_object
 from graders.result import STATUSES, GradeResult
 
 
@@ -21,12 +21,9 @@ class Row:
 
 
 def parse_line(line_no: int, text: str) -> Row:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Row(line_no, error=f"line {line_no}: invalid JSON at column {exc.colno}: {exc.msg}")
-    if not isinstance(data, dict):
-        return Row(line_no, error=f"line {line_no}: expected a JSON object, got {type(data).__name__}")
+    data, problem = json_object(text)
+    if data is None:
+        return Row(line_no, error=f"line {line_no}: {problem}")
     item = data.get("item") if data.get("item") is not None else {}
     if not isinstance(item, dict):
         return Row(line_no, error=f"line {line_no}: 'item' must be an object, got {type(item).__name__}")

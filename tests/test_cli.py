@@ -49,7 +49,7 @@ def test_score_end_to_end_with_malformed_line(tmp_path):
     assert [r["line"] for r in rows] == [1, 2, 4, 5, 6, 7]
     assert [r["status"] for r in rows] == ["ok", "error", "ok", "error", "error", "error"]
     assert [r["score"] for r in rows] == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
-    assert "line 2: invalid JSON" in rows[1]["reason"]
+    assert "line 2: not valid JSON" in rows[1]["reason"]
     assert "item.answer" in rows[3]["reason"]  # missing variable -> invalid_variable_error, not a crash
     assert rows[3]["error_type"] == "invalid_variable_error"
     assert "line 7: needs 'sample'" in rows[5]["reason"]

@@ -1,11 +1,11 @@
 """Prompt data: JSONL loading with line-numbered errors, chat templating, and a resumable shuffling sampler."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
 
+from graders.jsonl import objects
 from graders.models.messages import plain_chat_messages
 from trainer.config import ConfigError
 
@@ -20,15 +20,7 @@ def load_jsonl(path: str, prompt_field: str = "prompt", what: str = "data") -> l
         lines = Path(path).read_text().splitlines()
     except OSError as exc:
         raise ConfigError(f"config field '{what}': cannot read {path}: {exc.strerror}") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise ConfigError(f"{path}:{lineno}: each line must be a JSON object")
+    for lineno, row in objects(lines, path, ConfigError):
         source = prompt_field
         if prompt_field not in row and isinstance(row.get("messages"), list):
             row[prompt_field], source = row["messages"], "messages"  # an OpenAI RFT row: the conversation

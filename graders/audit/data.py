@@ -3,10 +3,11 @@ optional, a `label` (correct / incorrect, or a target score) optional, and OpenA
 fields: the whole row is the item)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from graders.jsonl import json_object
 
 ROW_KEYS = ("sample", "output_text", "label", "expect")   # keys that are not part of an item given inline
 POSITIVE = {"correct", "true", "yes", "pass", "passed", "right", "1", "good", "positive"}
@@ -49,12 +50,9 @@ def parse_label(value: Any) -> float | None:
 
 
 def parse_row(line_no: int, text: str) -> AuditRow:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return AuditRow(line_no, error=f"line {line_no}: invalid JSON at column {exc.colno}: {exc.msg}")
-    if not isinstance(data, dict):
-        return AuditRow(line_no, error=f"line {line_no}: expected a JSON object, got {type(data).__name__}")
+    data, problem = json_object(text)
+    if data is None:
+        return AuditRow(line_no, error=f"line {line_no}: {problem}")
     if "item" in data:
         item = data["item"] if data["item"] is not None else {}
         if not isinstance(item, dict):

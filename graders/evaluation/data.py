@@ -2,10 +2,11 @@
 GSM8K's `question`) and OpenAI RFT data (`messages` + extra fields). The whole row is the grader's `item`."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from graders.jsonl import read_objects
 
 PROMPT_FIELDS = ("prompt", "messages", "question", "problem")
 
@@ -54,23 +55,11 @@ def load_prompts(path: str | Path, prompt_field: str | None = None, system_promp
                  limit: int | None = None) -> list[Prompt]:
     """Prompts of a JSONL file. `prompt_field=None` picks the first of prompt, messages, question, problem."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvalDataError(f"cannot read {path}: {exc.strerror or exc}") from None
     out: list[Prompt] = []
-    for lineno, text in enumerate(lines, 1):
-        if not text.strip():
-            continue
+    for lineno, row in read_objects(path, EvalDataError):
         if limit is not None and len(out) >= limit:
             break
         where = f"{path}:{lineno}"
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise EvalDataError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(row, dict):
-            raise EvalDataError(f"{where}: each line must be a JSON object")
         name = prompt_field or next((f for f in PROMPT_FIELDS if f in row), None)
         if name is None or name not in row:
             hint = " ('sample' rows are for `verigrade score`)" if "sample" in row else ""

@@ -1,7 +1,6 @@
 """Report on results files (`verigrade score` / `verigrade eval` rows): one file, or two side by side."""
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -9,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.evaluation.metrics import summarize_eval
+from graders.jsonl import read_objects
 from graders.report import charts
 from graders.report.html import Raw, cards, chart_grid, esc, fmt, pass_mark, section, status_badge, table, text_cell
 from graders.result import STATUSES, GradeResult, is_passing
@@ -40,19 +40,9 @@ class Results:
 
 def load_results(path: str | Path) -> Results:
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ReportError(f"cannot read {path}: {exc.strerror or exc}") from None
     rows, results = [], []
-    for lineno, text in enumerate(lines, 1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ReportError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("score"), (int, float)) or "status" not in row:
+    for lineno, row in read_objects(path, ReportError):
+        if not isinstance(row.get("score"), (int, float)) or "status" not in row:
             raise ReportError(f"{path}:{lineno}: not a results row (needs 'score' and 'status', as written by "
                               "`verigrade score -o` or `verigrade eval -o`)")
         try:

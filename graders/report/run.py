@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from graders.jsonl import read_objects
 from graders.report import charts
 from graders.report.html import Raw, cards, chart_grid, fmt, pass_mark, section, status_badge, table, text_cell
 from graders.report.results import ReportError
@@ -18,18 +19,7 @@ SAMPLE_LIMIT = 3000
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    rows = []
-    for lineno, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not text.strip():
-            continue
-        try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ReportError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise ReportError(f"{path}:{lineno}: expected a JSON object")
-        rows.append(row)
-    return rows
+    return [row for _, row in read_objects(path, ReportError)]
 
 
 def _json(path: Path) -> dict[str, Any]:
