@@ -91,6 +91,18 @@ def test_box_groups(output, reference, score):
     (r"\boxed{72}\text{ cm}", "72", 1),
     (r"$\boxed{25}\frac{\text{miles}}{\text{hour}}$", "25", 1),
     (r"The answer is \boxed{72}!", "72", 1),
+    # an operator needs an operand: markdown bold or italics, a trailing slash, a unit rate, words in brackets
+    (r"**The answer is \boxed{72}**", "72", 1),
+    (r"**\boxed{72}** dollars a day", "72", 1),
+    (r"*\boxed{72}*", "72", 1),
+    (r"The answer is \boxed{72}/", "72", 1),
+    (r"\boxed{72} km/h", "72", 1),
+    (r"\boxed{72}/h", "72", 1),
+    (r"\boxed{72}(dollars)", "72", 1),
+    (r"\boxed{72}**2", "72", 0),
+    (r"\boxed{1}/2", "1", 0),
+    (r"\boxed{3} \times 10^5", "3", 0),
+    (r"\boxed{2}(3)", "2", 0),
 ])
 def test_what_stands_next_to_a_box(output, reference, score):
     verdict = check(output, reference, DEFAULT)

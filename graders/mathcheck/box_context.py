@@ -29,10 +29,14 @@ _TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}$"
 _SPACED_SIGN_AFTER = re.compile(r"(?:[=(\[{]|\\(?:left|le|ge|leq|geq|approx)[(\[]?)$")
 _NOT_AN_OPERATOR = (r"\^\s*\{?\s*(?:\\circ|\\prime|'|\\text|\\mathrm|st\b|nd\b|rd\b|th\b)|"
                     r"\\[dt]?frac\s*\{\s*\\(?:text|mathrm)")     # `\boxed{25}\frac{\text{miles}}{\text{hour}}`
+# an operator counts only with an operand after it: `**\boxed{72}**` is markdown bold, `\boxed{72}/` a slash
+_OPERAND = r"[ \t]*(?:[\d(.]|\\(?:[dt]?frac|sqrt|pi|left|exp|log|ln|sin|cos|tan)(?![A-Za-z])|[A-Za-z](?![A-Za-z]))"
+_NUMERIC_OPERAND = r"[ \t]*(?:[\d(.]|\\(?:[dt]?frac|sqrt|pi)(?![A-Za-z]))"
 _OPERATOR_AFTER = re.compile(
-    rf"[ \t]*(?!{_NOT_AN_OPERATOR})(?:\^|[*/×÷·]|\\(?:cdot|times|div|pm|mp)(?![A-Za-z])|[-+−][ \t]*[\d\\(.]|"
+    rf"[ \t]*(?!{_NOT_AN_OPERATOR})(?:\^|\*\*(?=[\d(])|\*(?!\*)(?={_NUMERIC_OPERAND})|/(?={_NUMERIC_OPERAND})|"
+    rf"(?:[×÷·]|\\(?:cdot|times|div|pm|mp)(?![A-Za-z]))(?={_OPERAND})|[-+−][ \t]*[\d\\(.]|"
     r"!(?=[ \t]*(?:=|\$|\\\)|\\\]|[-+*/^\d(]|\\(?:cdot|times)))|"
-    r"(?<=})(?:\d|\(|\\(?:sqrt|pi|frac|dfrac|tfrac)(?![A-Za-z])))")
+    r"(?<=})(?:\d|\((?=[ \t]*[-+\d\\(.])|\\(?:sqrt|pi|frac|dfrac|tfrac)(?![A-Za-z])))")
 
 
 @dataclass
