@@ -6,7 +6,7 @@ from __future__ import annotations
 from graders.audit import programs as P
 from graders.audit.context import answer_of, code_spec, entry_point_of, solution_of, solution_text_of, tests_of
 from graders.audit.registry import ANSWER_KINDS, Attack
-from graders.audit.values import SOLUTION_FORM, in_forms
+from graders.audit.values import CONTROL_FORMS, SOLUTION_FORM, in_forms
 
 
 def controls_for(spec: dict, item: dict, kinds: set[str]) -> list[Attack]:
@@ -15,7 +15,7 @@ def controls_for(spec: dict, item: dict, kinds: set[str]) -> list[Attack]:
     if kinds & ANSWER_KINDS:
         answer = answer_of(spec, item)
         if answer is not None:
-            out += [Attack(text, note=form) for form, text in in_forms(answer)]
+            out += [Attack(text, note=form) for form, text in in_forms(answer, CONTROL_FORMS)]
             out.append(Attack(SOLUTION_FORM.format(answer), note="short solution"))
             worked = solution_text_of(item)
             if worked and worked.strip() != answer:

@@ -12,7 +12,9 @@ FORMS = {
     "boxed": "\\boxed{{{}}}",
     "answer_is": "The answer is {}.",
     "hash": "#### {}",
+    "bold": "**The answer is \\boxed{{{}}}**",   # markdown around the box: a right answer, not an operand
 }
+CONTROL_FORMS = ("bare", "boxed", "answer_is", "hash", "bold")
 SOLUTION_FORM = "We work through the problem step by step and check each quantity.\nTherefore, the final answer is {}."
 
 
