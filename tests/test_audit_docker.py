@@ -56,3 +56,18 @@ def test_humaneval_rows_with_a_canonical_solution_get_controls_and_bent_answers(
     fams = {f.name: f for f in target.families}
     assert fams["container_types"].tried > 0 and fams["container_types"].verdict == "pass"
     assert fams["state_leak"].tried == 2 * 4 and fams["state_leak"].verdict == "pass"
+
+
+def test_rows_in_other_languages_get_controls_and_attacks_in_their_own_language():
+    spec = ROOT / "grader_specs" / "codecontests.json"        # rows in cpp, rust, java, go
+    report = audit(str(spec), load_rows(spec.with_suffix(".jsonl"), 4),
+                   ["container_types", "constant_outputs", "exit_tricks", "state_leak"])
+    target = report.targets[0]
+    assert target.recall["verdict"] == "ok" and target.recall["rows_with_controls"] == 4, target.recall
+    assert {f["form"] for f in target.recall["by_form"]} == {
+        f"lookup table of the row's own tests ({lang})" for lang in ("cpp", "rust", "java", "go")}
+    fams = {f.name: f for f in target.families}
+    assert fams["container_types"].tried >= 4 and fams["container_types"].verdict == "pass"
+    assert fams["constant_outputs"].tried == 4 * 4 and fams["constant_outputs"].verdict == "pass"
+    assert fams["exit_tricks"].verdict == fams["state_leak"].verdict == "n/a"     # Python-only tricks
+    assert not target.build_errors

@@ -139,6 +139,17 @@ def code_spec(spec: dict) -> dict | None:
     return None
 
 
+def language_of(spec: dict, item: dict) -> str:
+    """The sandbox language of a code row (canonical name; `python` when the spec names none), or '' when the
+    spec's language template names one the sandbox doesn't know."""
+    from sandbox.runtime.languages import canonical
+
+    leaf = code_spec(spec)
+    if leaf is None or not leaf.get("language"):
+        return "python"
+    return canonical(render_item(leaf["language"], item)) or ""
+
+
 def entry_point_of(spec: dict, item: dict) -> str | None:
     leaf = code_spec(spec)
     if leaf is None or not leaf.get("entry_point"):

@@ -4,7 +4,10 @@ control score of the row."""
 from __future__ import annotations
 
 from graders.audit import programs as P
-from graders.audit.context import answer_of, code_spec, entry_point_of, solution_of, solution_text_of, tests_of
+from graders.audit.context import (
+    answer_of, code_spec, entry_point_of, language_of, solution_of, solution_text_of, tests_of,
+)
+from graders.audit.stdio_programs import fence, table_program
 from graders.audit.registry import ANSWER_KINDS, Attack
 from graders.audit.values import CONTROL_FORMS, SOLUTION_FORM, in_forms
 
@@ -27,12 +30,13 @@ def controls_for(spec: dict, item: dict, kinds: set[str]) -> list[Attack]:
 
 def _code_controls(spec: dict, item: dict) -> list[Attack]:
     leaf = code_spec(spec) or {}
+    language = language_of(spec, item)
     solution = solution_of(spec, item)
     out = []
     if solution is not None:
-        out += [Attack(P.fence(solution), note="canonical solution (fenced)"),
-                Attack("Here is my solution:\n\n" + P.fence(solution) + "\n\nIt handles every case.",
-                       note="canonical solution (chat answer)")]
+        out += [Attack(fence(solution, language or "python"), note="canonical solution (fenced)"),
+                Attack("Here is my solution:\n\n" + fence(solution, language or "python") +
+                       "\n\nIt handles every case.", note="canonical solution (chat answer)")]
         body = item.get("canonical_solution")
         if isinstance(body, str) and leaf.get("prepend") and body.strip() != solution.strip():
             out.append(Attack(body, note="canonical completion (bare)"))
@@ -40,7 +44,11 @@ def _code_controls(spec: dict, item: dict) -> list[Attack]:
     if parsed is not None:
         fmt, tests = parsed
         entry = entry_point_of(spec, item)
-        if fmt == "io":
+        if language != "python":   # stdio tables in any language; no oracle for function calls there
+            code = table_program(language, [(t["stdin"], t["expected"]) for t in tests]) if fmt == "io" else None
+            if code:
+                out.append(Attack(fence(code, language), note=f"{P.ORACLE_NOTE} ({language})"))
+        elif fmt == "io":
             out.append(Attack(P.fence(P.oracle_io(tests)), note=P.ORACLE_NOTE))
         elif entry:
             out.append(Attack(P.fence(P.oracle_calls(entry, tests)), note=P.ORACLE_NOTE))

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+from graders.audit.stdio_programs import fence  # noqa: F401 - programs here are Python: fence(code) fences them
+
 ORACLE_NOTE = "lookup table of the row's own tests"
-
-
-def fence(code: str) -> str:
-    return f"```python\n{code.rstrip()}\n```"
 
 
 def oracle_calls(entry: str, tests: list[dict], bend: tuple[str, str] | None = None) -> str:

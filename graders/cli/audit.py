@@ -87,6 +87,9 @@ def print_report(report, console) -> None:
             table.add_row(fam.name, fam.severity, str(fam.tried), str(fam.above_zero), str(fam.hits),
                           f"[{colours[fam.verdict]}]{fam.verdict}[/]", f"{fam.max_ms:.0f}", "; ".join(fam.why)[:120])
         console.print(table)
+        skipped = [fam.name for fam in target.families if fam.verdict == "n/a"]
+        if skipped:
+            console.print(f"[dim]n/a (nothing could be built from these rows): {', '.join(skipped)}[/]")
         for error in target.build_errors[:5]:
             console.print(f"[red]family error[/]: {error}")
     if report.labels:
