@@ -74,7 +74,8 @@ def test_the_robust_ifeval_spec_passes_on_every_ifeval_prompt(shared_data):
 # -- the shipped specs pass their own audit ---------------------------------------------------------------------
 # gsm8k: the audit found the final_number step reading '20' from an echoed question ('... if the size of Wendi's
 # flock is 20 chickens?', line 3 of gsm8k.jsonl); a question sentence is no answer since the math engine's fix
-SHIPPED = ["exact_answer", "format_then_answer", "fuzzy_reference", "json_output", "math", "ifeval", "gsm8k"]
+SHIPPED = ["exact_answer", "format_then_answer", "fuzzy_reference", "json_output", "math", "ifeval", "gsm8k", "dapo_math",
+           "mmlu", "r1_format"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -85,6 +86,19 @@ def test_shipped_specs_pass_their_own_audit(name):
     for t in report.targets:
         assert not t.build_errors, t.build_errors
         assert t.recall["verdict"] in ("ok", "n/a") or t.recall["rows_failing"] == [9], t.recall  # line 9: '.' reference
+
+
+def test_right_answers_and_attacks_go_inside_the_format_tags_the_spec_asks_for():
+    # r1_format gates on <think>..</think><answer>..</answer>: bare candidates would all stop at the gate, so the
+    # audit also sends each one in the tags (the shotgun, hedge and buried answers inside <answer> scored 1
+    # before the math engine read the region like an output)
+    report = run_audit(SPECS / "r1_format.json", SPECS / "r1_format.jsonl")
+    assert report.exit_code == 0 and report.verdict == "pass"
+    root, _, answer = report.targets
+    assert root.recall["verdict"] == answer.recall["verdict"] == "ok"
+    assert "think then answer tags (the spec's format)" in {f["form"] for f in answer.recall["by_form"]}
+    shotgun = next(f for f in answer.families if f.name == "shotgun")
+    assert shotgun.verdict == "pass" and shotgun.tried > 100
 
 
 def test_recall_problem_is_reported_first_and_named():

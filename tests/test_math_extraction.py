@@ -1,5 +1,7 @@
 """The extraction cascade of `math_equivalence` on real-looking outputs (in-process `check`): each step is named
 in the verdict, several boxes form a list, a number buried mid-output never scores (math-verify issue #65)."""
+import re
+
 import pytest
 
 from graders.mathcheck import MathOptions, check
@@ -106,6 +108,22 @@ def test_box_groups(output, reference, score):
 ])
 def test_what_stands_next_to_a_box(output, reference, score):
     verdict = check(output, reference, DEFAULT)
+    assert verdict.score == score, verdict.reason
+
+
+@pytest.mark.parametrize("inside, score", [
+    # a bare answer in the region is taken as it is
+    ("72", 1), ("x = 72", 1), (r"\frac{144}{2}", 1), ("$72$", 1), ("-72", 0),
+    # a region that is a small output is read like one: markers, units, hedges, retractions
+    ("72 clips", 1), ("She has 72 clips in total.", 1), ("The answer is 72.", 1), ("#### 72", 1),
+    (r"#### -72 \approx 72", 0), ("It is 71 or 72.", 0), (r"\boxed{72}, or maybe 73", 0),
+    (r"\boxed{72}. Hmm, that's wrong. The correct value is -72.", 0),
+    # working with several values and no marker is not one answer
+    ("Total = -72 clips. Units check: 72", 0), ("In total she has -72.\n72", 0),
+])
+def test_a_regex_region_is_read_like_an_output(inside, score):
+    options = MathOptions(extract=(RegexExtractor(re.compile(r"<answer>([\s\S]*?)</answer>")),))
+    verdict = check(f"<think>\nWe add them.\n</think>\n<answer>{inside}</answer>", "72", options)
     assert verdict.score == score, verdict.reason
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from graders.audit.controls import controls_for
+from graders.audit.controls import controls_for, format_wrapper
 from graders.audit.data import AuditRow
 from graders.audit.labels import label_metrics
-from graders.audit.registry import Attack, families_for, kinds_of
+from graders.audit.registry import ANSWER_KINDS, Attack, families_for, kinds_of
 from graders.audit.verdicts import EPS, FamilyResult, Outcome, Thresholds, bar, judge_family, overall
 from graders.base import Grader
 from graders.result import GradeResult
@@ -24,14 +24,15 @@ class Target:
     name: str
     grader: Grader
     kinds: set[str]
+    root: dict | None = None    # the whole spec a sub-grader sits in (its format decides what a right answer is)
 
 
-def targets_of(grader: Grader, path: str = "", name: str = "") -> list[Target]:
+def targets_of(grader: Grader, path: str = "", name: str = "", root: dict | None = None) -> list[Target]:
     """The whole grader, then every sub-grader of a multi tree (depth first)."""
-    name = name or grader.name
-    out = [Target(path or "/", name, grader, kinds_of(grader.spec))]
+    name, root = name or grader.name, root or grader.spec
+    out = [Target(path or "/", name, grader, kinds_of(grader.spec), root)]
     for key, child in getattr(grader, "children", {}).items():
-        out += targets_of(child, f"{path}/graders/{key}", f"{name}/{key}")
+        out += targets_of(child, f"{path}/graders/{key}", f"{name}/{key}", root)
     return out
 
 
@@ -118,16 +119,21 @@ def audit_target(target: Target, rows: list[AuditRow], names: list[str] | None, 
     fams = families_for(target.kinds, names)
     entries: list[_Entry] = []
     build_errors: list[str] = []
+    wrap = format_wrapper(target.root)
     for ri, row in enumerate(rows):
         try:
-            entries += [_Entry("control", ri, c) for c in controls_for(spec, row.item, target.kinds)]
+            entries += [_Entry("control", ri, c) for c in controls_for(spec, row.item, target.kinds, target.root)]
         except Exception as exc:  # noqa: BLE001 - reported, the attacks still run
             build_errors.append(f"controls on line {row.line}: {type(exc).__name__}: {exc}")
         for fam in fams:
             if fam.max_rows is not None and ri >= fam.max_rows:
                 continue
             try:
-                entries += [_Entry(fam.name, ri, c) for c in fam.candidates(spec, row.item)]
+                candidates = fam.candidates(spec, row.item)
+                if wrap and fam.kinds & ANSWER_KINDS:   # past the format gate too: the same attack in its tags
+                    candidates += [replace(c, text=wrap(c.text), note=f"{c.note} (in the format's tags)".strip(),
+                                           shape=c.shape and f"{c.shape}/tagged") for c in candidates]
+                entries += [_Entry(fam.name, ri, c) for c in candidates]
             except Exception as exc:  # noqa: BLE001 - a family bug must not hide the others
                 build_errors.append(f"{fam.name} on line {row.line}: {type(exc).__name__}: {exc}")
     grades = _grade(target.grader, entries, rows, workers)

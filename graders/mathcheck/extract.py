@@ -300,8 +300,32 @@ class RegexExtractor:
             except IndexError:
                 value, start, end = m.group(0), m.start(), m.end()
             if value and value.strip():
-                return Extraction("regex", [strip_math_delimiters(value)], start, end)
+                return _inside(value, start) or Extraction("regex", [strip_math_delimiters(value)], start, end)
         return None
+
+
+_MARKED = re.compile(r"\\(?:boxed|fbox)\s*\{|####")
+
+
+def _inside(value: str, offset: int) -> Extraction | None:
+    """What a region the regex captured says when it is itself a small output (`<answer>\\boxed{72}. Hmm, that's
+    wrong: -72</answer>`, `<answer>#### 71 \\approx 72</answer>`, `<answer>72 clips</answer>`): the default
+    cascade read inside it, so its hedges, retractions and markers count as they would anywhere else. A bare
+    answer is taken as it is.
+    Unmarked prose with several different numbers (`Total = -72 clips. Units check: 72`) is not one answer:
+    the region was asked to hold the answer, not the working."""
+    if not _MARKED.search(value) and _bare_answer(value.strip()):
+        return None
+    for found in iter_extractions(value, DEFAULT_CASCADE):
+        found.detail = "inside the regex match"     # its method names the step that found it there
+        if found.method in ("final_span", "final_number"):
+            values = {n.content.lstrip("+").replace(",", "") for n in numbers_in(value)}
+            values |= {s.content.strip() for s in find_spans(value)}
+            if len(values) > 1:
+                found.hedge = f"the matched answer region holds several values in prose ({', '.join(sorted(values)[:4])})"
+        found.start, found.end = found.start + offset, found.end + offset
+        return found
+    return None
 
 
 _BY_NAME: dict[str, Callable[[str], Extraction | None]] = {
