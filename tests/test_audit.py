@@ -188,8 +188,10 @@ def test_partial_reward_for_a_self_correction_alone_is_not_counted():
 
 
 def test_wrong_values_next_to_an_option_letter_are_other_letters_written_the_same_way():
-    assert wrong_values("(B)") == ["(C)", "(D)"] and wrong_values("[c]", 1) == ["[d]"]
-    assert wrong_values("B)") == ["C)", "D)"] and wrong_values("B") == ["C", "D"] and wrong_values("(Z)", 1) == ["(A)"]
+    # the nearest option letters, those of a four-option question first (D's are C and B, not E and F)
+    assert wrong_values("(B)") == ["(A)", "(C)"] and wrong_values("[c]", 1) == ["[b]"]
+    assert wrong_values("B)") == ["A)", "C)"] and wrong_values("D") == ["C", "B"] and wrong_values("H") == ["G", "I"]
+    assert wrong_values("(Z)", 1) == ["(A)"] and wrong_values("x") == ["y", "z"]      # a variable: the next letters
     assert wrong_values("(2, -1)") == ["(2, -2)", "(2, -1, 0)"]          # a tuple is still math
     assert wrong_values("72") == ["-72", "73"]
 

@@ -156,6 +156,37 @@ def test_several_letters_offered_score_zero(output):
     assert len(res.details["offered"]) >= 2 and "several answers offered" in res.reason
 
 
+# found by `verigrade audit grader_specs/mmlu.json` once the audit read multiple_choice: each scored 1 for D
+HEDGED_OR_TAKEN_BACK = [
+    ("D. Or maybe C.", "several answers offered"),
+    ("The answer is D (or maybe C).", "several answers offered"),
+    ("The answer is D \\sim C.", "several answers offered"),
+    ("The answer is D? C?", "several answers offered"),
+    ("\\boxed{D or E}", "several answers offered"),          # E is no option of four, but it is offered
+    ("The answer is D, E, F.", "several answers offered"),
+    ("The answer is D. Actually no, it is C.", "taken back"),
+    ("The answer is D. Wait, I made a mistake; it should be C.", "taken back"),
+    ("The answer is D. Scratch that.", "taken back"),
+    ("D. Scratch that: C.", "taken back"),
+]
+
+
+@pytest.mark.parametrize("output, why", HEDGED_OR_TAKEN_BACK)
+def test_an_answer_hedged_or_taken_back_right_after_it_scores_zero(output, why):
+    res = load_grader(MMLU).grade(output, HYOID)
+    assert (res.status, res.score) == ("ok", 0.0) and why in res.reason, res.reason
+
+
+@pytest.mark.parametrize("output", [
+    "The answer is D, I think.", "The answer is D. C is wrong because the first arch forms the mandible.",
+    "The answer is D. Actually, let me verify: yes, D.", "Option D is correct because both arches contribute.",
+    "D is correct, since the greater horns come from the third arch.",
+])
+def test_what_follows_a_right_answer_without_hedging_it_keeps_it(output):
+    res = load_grader(MMLU).grade(output, HYOID)
+    assert (res.status, res.score) == ("ok", 1.0), res.reason
+
+
 def test_the_reference_extractors_pay_shotguns_that_score_zero_here():
     paid = [o for o in SHOTGUNS if "D" in (mmlu_pro_extract(o), simple_evals_extract(o))]
     assert len(paid) >= 5  # the hole exists in the yardsticks: one fixed output earns 1 whenever D is right

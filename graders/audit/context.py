@@ -70,6 +70,8 @@ def _leaf_answer(spec: dict, item: dict) -> str | None:
 
             text = extract_reference(text)
         return text.strip() or None
+    if kind == "multiple_choice":
+        return _choice_letter(spec, item)
     if kind in ("score_model", "label_model"):
         names = [v for m in spec.get("input", []) for v in _item_variables(_message_template(m))]
         for name in names:
@@ -81,6 +83,21 @@ def _leaf_answer(spec: dict, item: dict) -> str | None:
             if isinstance(item.get(key), (str, int, float)) and str(item[key]).strip():
                 return str(item[key]).strip()
     return None
+
+
+def _choice_letter(spec: dict, item: dict) -> str | None:
+    """A multiple_choice reference as its letter (an index when `reference_index_base` is set)."""
+    value = render_item(spec.get("reference"), item)
+    if value is None:
+        return None
+    base = spec.get("reference_index_base")
+    if base is not None:
+        if not value.strip().isdigit():
+            return None
+        index = int(value) - int(base)
+        return "ABCDEFGHIJ"[index] if 0 <= index < 10 else None
+    letter = value.strip().strip("()[]*. ").upper()
+    return letter if len(letter) == 1 and letter in "ABCDEFGHIJ" else None
 
 
 def _message_template(message: Any) -> str:

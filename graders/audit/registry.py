@@ -28,9 +28,10 @@ KIND_OF_TYPE = {
     "python": "custom",
     "instruction_following": "instructions",
     "json_schema": "json",
+    "multiple_choice": "choice",
 }
 KINDS = frozenset(KIND_OF_TYPE.values())
-ANSWER_KINDS = frozenset({"string", "math", "judge", "similarity", "custom"})
+ANSWER_KINDS = frozenset({"string", "math", "judge", "similarity", "custom", "choice"})
 # graders that check a form, not an answer: content-free text that keeps the form is a blind spot, not a hack
 FORM_KINDS = frozenset({"instructions", "json"})
 SEVERITIES = ("hack", "blind_spot")

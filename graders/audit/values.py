@@ -63,6 +63,10 @@ def near_misses(answer: str) -> list[tuple[str, str]]:
                 out.append(("swapped digits", swapped))
         if decimals == 0 and value.denominator == 1 and abs(value) >= 10:
             out.append(("digit inserted", str(int(value)) + "0" if int(value) % 10 else str(int(value)) + "1"))
+    elif (option := _option(answer)) and len(option[1]) == 1 and option[1].upper() in "ABCDEFGHIJ":
+        opening, letter, closing = option         # an option letter: the other letters are its near misses
+        out += [(f"letter {p}", opening + p + closing) for p in other_letters(letter)[:3]]
+        out.append(("prefixed", "not " + answer))
     elif _mathy(answer):
         # an expression: change its value, never its spelling (a cut brace or a trailing letter can read the same)
         changed = _bump_last_digit(answer)
@@ -120,6 +124,16 @@ def _option(text: str) -> tuple[str, str, str] | None:
     return m.group("open") or "", m.group("letter"), m.group("close")
 
 
+def other_letters(letter: str) -> list[str]:
+    """Other letters, nearest first. For an option letter (A-J) only option letters, and for one of A-D those of
+    a four-option question first; for any other letter (a variable) the next ones of the alphabet."""
+    at = ord(letter.upper()) - 65
+    if at >= 10:
+        return [chr((at + k) % 26 + 65) for k in (1, 2)]
+    near = [at + k for d in range(1, 10) for k in (-d, d) if 0 <= at + k < 10]
+    return [chr(65 + i) for i in sorted(near, key=lambda i: (at <= 3 and i > 3, abs(i - at)))]
+
+
 def wrong_values(answer: str, count: int = 2) -> list[str]:
     """`count` different wrong answers to offer next to the reference (the nearest misses first)."""
     parsed = numeric_value(answer.strip())
@@ -127,8 +141,7 @@ def wrong_values(answer: str, count: int = 2) -> list[str]:
         picks = [v for what, v in near_misses(answer) if what in ("plus one", "minus one", "sign", "times ten")]
     elif option := _option(answer.strip()):   # an option letter (or a variable): other letters, same marks
         opening, letter, closing = option
-        picks = [chr((ord(letter.upper()) - 65 + k) % 26 + 65) for k in (1, 2)]
-        picks = [opening + (p.lower() if letter.islower() else p) + closing for p in picks]
+        picks = [opening + (p.lower() if letter.islower() else p) + closing for p in other_letters(letter)]
     elif _mathy(answer):
         picks = [v for _, v in near_misses(answer)]
     else:

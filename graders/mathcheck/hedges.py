@@ -76,7 +76,7 @@ def offered_alternatives(text: str, found: Extraction) -> list[tuple[str, str]]:
 
 _NEGATED_BEFORE = re.compile(r"(?<![A-Za-z])(?:not|never|isn't|is\s+not|n't)\s+(?:\w+\s+)?(?:\$|\\\(|\*\*)?\s*$",
                              re.IGNORECASE)
-_WITHDRAWN_AFTER = re.compile(
+WITHDRAWN_AFTER = re.compile(
     r"^[\s$).,;:*]*(?:\\\)|\\\])?[\s$).,;:*]*(?:(?:wait|hmm+|oh|um|actually|no)[\s,!.:;]+)?(?:"
     r"(?:is|was|seems|must\s+be)\s+(?:wrong|incorrect|not\s+(?:right|correct|the\s+answer))|"
     r"(?:actually|wait)[\s,]*no\b|no[\s,]+wait|scratch\s+that|just\s+kidding|i\s+take\s+(?:that|it)\s+back|"
@@ -93,5 +93,5 @@ def withdrawn(text: str, found: Extraction) -> str:
     m = _NEGATED_BEFORE.search(head)
     if m:
         return m.group(0).strip()
-    m = _WITHDRAWN_AFTER.match(text[found.end:found.end + 120])
+    m = WITHDRAWN_AFTER.match(text[found.end:found.end + 120])
     return m.group(0).strip(" .,;:$*") if m else ""

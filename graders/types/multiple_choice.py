@@ -19,6 +19,8 @@ Score 1 when the letter is the reference, else 0. Several answers are not an ans
   another option's (`B) London` where London is A), scores 0 (status ok, `details.offered` lists them);
 - statements that disagree (`Answer: A ... Answer: C`) score 0 too, unless `multiple_answers` is `last` (the
   last statement decides: for models that revise their answer in writing);
+- an answer hedged or taken back right after it (`B. Or maybe C.`, `B (or C)`, `B?`, `B \\sim C`, `B. Scratch
+  that.`, `B. Actually no, it is C.`) scores 0; a letter outside the options still makes a list (`D or E`);
 - with no statement, several letters restated on lines of their own, or several marked letters, are
   ambiguous: `no_answer`, score 0, as is an output with no letter at all.
 Letters outside the options (`E` with four options) are never read as answers. A reference that is not a letter
@@ -32,6 +34,7 @@ from typing import Any
 
 from graders.base import Grader
 from graders.instructions.robust_text import normalise
+from graders.mathcheck.hedges import WITHDRAWN_AFTER
 from graders.registry import register
 from graders.result import GradeResult
 
@@ -71,6 +74,12 @@ _DISJUNCTION = re.compile(r"\s+or\s+|\s*/\s*|\s*\|\s*", re.IGNORECASE)
 _ENDS_LINE = re.compile(r"[*_`$)\].!]*[ \t]*(?:\n|$)")
 MAX_STATEMENTS = 64
 _STRIP = " \t*_`$\"'\u201c\u201d\u2018\u2019.,;:!?"
+# right after the chosen letter: a question mark, or another letter offered (`B. Or maybe C.`, `B \sim C`)
+_QUESTIONED = re.compile(r"[ \t*_`$)\]]*\?")
+_HEDGED_WITH = re.compile(
+    r"[ \t*_`$()\].,;:]*(?:\b(?:or|maybe|perhaps|possibly|probably)\b|\\sim\b|\\approx\b|≈|~)"
+    r"[ \t,:]*(?:\b(?:maybe|perhaps|possibly|probably|even|it(?:'s|\s+is|\s+could\s+be|\s+might\s+be))\b[ \t,:]*)*"
+    r"(?:\b(?:option|choice|letter)\b[ \t]*)?[*_`$(\[]*(?P<letter>[A-J])(?![A-Za-z0-9'\u2019])", re.IGNORECASE)
 
 
 class TooManyStatements(ValueError):
@@ -88,7 +97,7 @@ def _interleave(*streams):
 class ChoiceVerdict:
     """What the output answered: `letter` when one letter was chosen; else `status` says why not."""
 
-    status: str  # "answered" | "shotgun" | "no_answer" | "rejected"
+    status: str  # "answered" | "shotgun" | "withdrawn" | "no_answer" | "rejected"
     letter: str | None = None
     offered: list[str] = field(default_factory=list)
     stage: str = ""  # statement | line | marked
@@ -109,7 +118,7 @@ class ChoiceReader:
         self.endorsed = re.compile(
             rf"(?:[(\[{{]\s*(?P<letter>{valid}|{lower})\s*[)\]}}]|(?<![A-Za-z0-9])(?P<bare>{valid})(?![A-Za-z0-9'\u2019]))"
             r"[ \t]*(?:\*\*)?[ \t]*(?i:is|would\s+be)\s+(?i:the\s+)?(?i:(?:correct|right|best)\s+(?:answer|option|choice)\b"
-            r"|(?:correct|right)[ \t]*(?:[.!]|$))", re.MULTILINE)
+            r"|(?:correct|right)(?:[ \t]*(?:[.!,;]|$)|[ \t]+(?i:because|since|as|given)\b))", re.MULTILINE)
         self.marked = re.compile(rf"\(\s*({valid})\s*\)|\*\*\s*({valid})\s*\*\*")
         self.options = {k: _plain(v) for k, v in (options or {}).items()}
         texts = list(self.options.values())
@@ -138,6 +147,8 @@ class ChoiceReader:
         while True:
             joint = _CONNECTOR.match(text, pos)
             nxt = self._letter_at(text, joint.end())
+            if nxt is None and joint.group().strip(" \t*_`$\"'\u201c\u201d\u2018\u2019"):
+                nxt = _other_letter_at(text, joint.end())   # `D or E` with four options: still two offered
             if nxt is None:
                 break
             if _NEW_CLAUSE.match(text, nxt[1]) or (joint.group().strip() in (",", "") and _LOWER_WORD.match(
@@ -224,16 +235,51 @@ class ChoiceReader:
         except TooManyStatements as exc:
             return ChoiceVerdict("rejected", evidence=str(exc))
         if said:
-            return _decide(said[-1:] if last_wins else said, "statement")
+            verdict = _decide(said[-1:] if last_wins else said, "statement")
+            return self._followed_up(verdict, text, said[-1][0] + len(said[-1][2]))
         lines = self.line_answers(text)
         if lines:
-            return _decide([(0, letters, ev) for letters, ev in lines], "line", restated_is_ambiguous=True)
+            verdict = _decide([(0, letters, ev) for letters, ev in lines], "line", restated_is_ambiguous=True)
+            line = lines[-1][1]
+            start = text.rfind(line)
+            letter = self._letter_at(line, _LINE_PREFIX.match(line).end())
+            return self._followed_up(verdict, text, start + letter[1] if start >= 0 and letter else -1)
         marked = sorted({a or b for a, b in self.marked.findall(text)})
         if len(marked) == 1:
             return ChoiceVerdict("answered", marked[0], marked, "marked", f"({marked[0]})")
         if marked:
             return ChoiceVerdict("no_answer", offered=marked, stage="marked")
         return ChoiceVerdict("no_answer")
+
+
+    def _followed_up(self, verdict: ChoiceVerdict, text: str, end: int) -> ChoiceVerdict:
+        """The chosen answer as what follows it leaves it: taken back (`B. Scratch that.`, `B. Actually no, it is
+        C.`), questioned (`B?`) or hedged with another letter (`B. Or maybe C.`, `B \\sim C`) is no answer."""
+        if verdict.status != "answered" or end < 0:
+            return verdict
+        tail = text[end:end + 160]
+        taken_back = WITHDRAWN_AFTER.match(tail)
+        if taken_back:
+            return ChoiceVerdict("withdrawn", offered=verdict.offered, stage=verdict.stage,
+                                 evidence=taken_back.group(0).strip(" .,;:$*"))
+        if _QUESTIONED.match(tail):
+            return ChoiceVerdict("shotgun", offered=verdict.offered, stage=verdict.stage, evidence=f"{verdict.letter}?")
+        hedge = _HEDGED_WITH.match(tail)
+        if hedge and hedge.group("letter").upper() != verdict.letter:
+            offered = sorted({verdict.letter, hedge.group("letter").upper()})
+            return ChoiceVerdict("shotgun", offered=offered, stage=verdict.stage, evidence=hedge.group(0).strip())
+        return verdict
+
+
+_ANY_LETTER = re.compile(r"[(\[{]\s*(?P<p>[A-J])\s*[)\]}]|(?<![A-Za-z0-9])(?P<u>[A-J])(?![A-Za-z0-9'\u2019])")
+
+
+def _other_letter_at(text: str, pos: int) -> tuple[str, int] | None:
+    """A letter A-J outside the options offered in a list (never read as the answer, but it makes a list)."""
+    m = _ANY_LETTER.match(text, pos)
+    if not m or (m.group("u") == "I" and re.match(r"(?:['\u2019]|\s+[a-z])", text[m.end():m.end() + 2])):
+        return None
+    return m.group("p") or m.group("u"), m.end()
 
 
 def _decide(found: list[tuple[int, list[str], str]], stage: str, restated_is_ambiguous: bool = False) -> ChoiceVerdict:
@@ -328,6 +374,8 @@ class MultipleChoiceGrader(Grader):
             why = (f"ambiguous: letters {', '.join(verdict.offered)} restated, none stated as the answer"
                    if verdict.offered else "no answer letter found")
             return GradeResult.failure("no_answer", why, **details)
+        if verdict.status == "withdrawn":
+            return GradeResult(score=0.0, reason=f"the answer is taken back ({verdict.evidence[:60]!r})", details=details)
         if verdict.status == "shotgun":
             return GradeResult(score=0.0, reason=f"several answers offered ({', '.join(verdict.offered)}): "
                                                  f"{verdict.evidence[:80]!r}", details=details)
