@@ -10,6 +10,8 @@ constant): the family then builds nothing for the row instead of a program that 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 FENCE_NAMES = {"cpp20": "cpp", "nodejs": "javascript"}
 MAX_TABLE_CHARS = 30_000          # Java string constants stop at 65,535 bytes; stay well below for every language
@@ -43,87 +45,78 @@ def _bash(text: str) -> str:
         .replace("\r", "\\r") + "'"
 
 
-def _chain(pairs, default, literal, branch, otherwise) -> str:
-    lines = [branch(i, literal(k), literal(v)) for i, (k, v) in enumerate(pairs)]
-    return "\n".join(lines + [otherwise(literal(default), bool(lines))])
+@dataclass(frozen=True)
+class Syntax:
+    """How one language reads stdin into a trimmed `s`, tests `s` against a literal and prints a literal."""
+
+    head: str                      # reads stdin into `s`, trimmed
+    test: str                      # condition, a format string of {k}
+    put: str                       # statement printing {v}
+    tail: str = "\n"
+    literal: Callable[[str], str] | None = None     # None: C-like double quotes
+    first: str = "if ({test}) {{ {put}"             # the first branch
+    then: str = "}} else if ({test}) {{ {put}"      # every next branch
+    otherwise: str = "}} else {{ {put} }}"          # the default after branches
+    alone: str = "{put}"                            # the default when there are no branches
 
 
-def _if_else(cond: str, out: str, parens: bool = True, elif_: str = "else if"):
-    """`if (cond) { out } else if ...` for the brace languages: `cond` and `out` are format strings of k / v."""
-    test = "({})" if parens else "{}"
-
-    def branch(i, k, v):
-        return f"{'if' if i == 0 else '} ' + elif_} {test.format(cond.format(k=k))} {{ {out.format(v=v)}"
-
-    def otherwise(d, any_branch):
-        return (f"}} else {{ {out.format(v=d)} }}" if any_branch else out.format(v=d))
-    return branch, otherwise
+_NO_PARENS = {"first": "if {test} {{ {put}", "then": "}} else if {test} {{ {put}"}
+_C_TRIM = ("  while (*s && isspace((unsigned char)*s)) s++;\n  char *e = s + strlen(s);\n"
+           "  while (e > s && isspace((unsigned char)e[-1])) *--e = 0;\n")
+SYNTAX = {
+    "c": Syntax("#include <ctype.h>\n#include <stdio.h>\n#include <string.h>\nstatic char d[1 << 22];\n"
+                "int main(void) {\n  size_t n = fread(d, 1, sizeof d - 1, stdin); d[n] = 0;\n  char *s = d;\n" + _C_TRIM,
+                "strcmp(s, {k}) == 0", "fputs({v}, stdout);", "\n  return 0;\n}\n"),
+    "cpp": Syntax("#include <iostream>\n#include <iterator>\n#include <string>\nint main() {\n"
+                  "  std::string d((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());\n"
+                  "  const char *ws = \" \\t\\r\\n\\v\\f\";\n  size_t a = d.find_first_not_of(ws);\n"
+                  "  std::string s = a == std::string::npos ? \"\" : d.substr(a, d.find_last_not_of(ws) - a + 1);\n",
+                  "s == {k}", "std::cout << {v};", "\n  return 0;\n}\n"),
+    "java": Syntax("public class Main {\n  public static void main(String[] args) throws Exception {\n    String s = "
+                   "new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();\n",
+                   "s.equals({k})", "System.out.print({v});", "\n    System.out.flush();\n  }\n}\n"),
+    "go": Syntax("package main\n\nimport (\n\t\"fmt\"\n\t\"io\"\n\t\"os\"\n\t\"strings\"\n)\n\nfunc main() {\n"
+                 "\tb, _ := io.ReadAll(os.Stdin)\n\ts := strings.TrimSpace(string(b))\n",
+                 "s == {k}", "fmt.Print({v})", "\n}\n", **_NO_PARENS),
+    "rust": Syntax("use std::io::Read;\n\nfn main() {\n    let mut d = String::new();\n"
+                   "    std::io::stdin().read_to_string(&mut d).unwrap();\n    let s = d.trim();\n",
+                   "s == {k}", "print!(\"{{}}\", {v});", "\n}\n", **_NO_PARENS),
+    "nodejs": Syntax("const s = require('fs').readFileSync(0, 'utf8').trim();\n", "s === {k}",
+                     "process.stdout.write({v});"),
+    # the image declares Node's globals (require, process) for tsc
+    "typescript": Syntax("const s: string = require('fs').readFileSync(0, 'utf8').trim();\n", "s === {k}",
+                         "process.stdout.write({v});"),
+    "csharp": Syntax("class Program {\n  static void Main() {\n    string s = System.Console.In.ReadToEnd().Trim();\n",
+                     "s == {k}", "System.Console.Out.Write({v});", "\n    System.Console.Out.Flush();\n  }\n}\n"),
+    "php": Syntax("<?php\n$s = trim(stream_get_contents(STDIN));\n", "$s === {k}", "echo {v};", literal=_php),
+    "perl": Syntax("local $/;\nmy $s = <STDIN>;\n$s = '' unless defined $s;\n$s =~ s/^\\s+|\\s+$//g;\n",
+                   "$s eq {k}", "print {v};", literal=_perl, then="}} elsif ({test}) {{ {put}"),
+    "ruby": Syntax("s = STDIN.read.strip\n", "s == {k}", "print {v}", literal=_ruby, first="if {test} then {put}",
+                   then="elsif {test} then {put}", otherwise="else {put}\nend"),
+    "lua": Syntax('local s = (io.read("a") or ""):match("^%s*(.-)%s*$")\n', "s == {k}", "io.write({v})",
+                  first="if {test} then {put}", then="elseif {test} then {put}", otherwise="else {put}\nend"),
+    "bash": Syntax('s=$(cat; printf x); s=${s%x}\ns="${s#"${s%%[![:space:]]*}"}"\ns="${s%"${s##*[![:space:]]}"}"\n',
+                   '[[ "$s" == {k} ]]', "printf '%s' {v}", literal=_bash, first="if {test}; then {put}",
+                   then="elif {test}; then {put}", otherwise="else {put}\nfi"),
+}
+SYNTAX["cpp20"] = SYNTAX["cpp"]
 
 
 def _program(language: str, pairs: list[tuple[str, str]], default: str) -> str | None:
     if language == "python":
         table = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in pairs) + "}"
         return f"import sys\nd = sys.stdin.read().strip()\nsys.stdout.write({table}.get(d, {default!r}))\n"
-    if language in ("c",):
-        b, o = _if_else("strcmp(s, {k}) == 0", "fputs({v}, stdout);")
-        return ("#include <ctype.h>\n#include <stdio.h>\n#include <string.h>\nstatic char d[1 << 22];\n"
-                "int main(void) {\n  size_t n = fread(d, 1, sizeof d - 1, stdin); d[n] = 0;\n  char *s = d;\n"
-                "  while (*s && isspace((unsigned char)*s)) s++;\n  char *e = s + strlen(s);\n"
-                "  while (e > s && isspace((unsigned char)e[-1])) *--e = 0;\n"
-                + _chain(pairs, default, _c_like, b, o) + "\n  return 0;\n}\n")
-    if language in ("cpp", "cpp20"):
-        b, o = _if_else("s == {k}", "std::cout << {v};")
-        return ("#include <iostream>\n#include <iterator>\n#include <string>\nint main() {\n"
-                "  std::string d((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());\n"
-                "  const char *ws = \" \\t\\r\\n\\v\\f\";\n  size_t a = d.find_first_not_of(ws);\n"
-                "  std::string s = a == std::string::npos ? \"\" : d.substr(a, d.find_last_not_of(ws) - a + 1);\n"
-                + _chain(pairs, default, _c_like, b, o) + "\n  return 0;\n}\n")
-    if language == "java":
-        b, o = _if_else("s.equals({k})", "System.out.print({v});")
-        return ("public class Main {\n  public static void main(String[] args) throws Exception {\n"
-                "    String s = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();\n"
-                + _chain(pairs, default, _c_like, b, o) + "\n    System.out.flush();\n  }\n}\n")
-    if language == "go":
-        b, o = _if_else("s == {k}", "fmt.Print({v})", parens=False)
-        body = _chain(pairs, default, _c_like, b, o)
-        return ("package main\n\nimport (\n\t\"fmt\"\n\t\"io\"\n\t\"os\"\n\t\"strings\"\n)\n\nfunc main() {\n"
-                "\tb, _ := io.ReadAll(os.Stdin)\n\ts := strings.TrimSpace(string(b))\n" + body + "\n}\n")
-    if language == "rust":
-        b, o = _if_else("s == {k}", "print!(\"{{}}\", {v});", parens=False)
-        body = _chain(pairs, default, _c_like, b, o)
-        return ("use std::io::Read;\n\nfn main() {\n    let mut d = String::new();\n"
-                "    std::io::stdin().read_to_string(&mut d).unwrap();\n    let s = d.trim();\n" + body + "\n}\n")
-    if language in ("nodejs", "typescript"):
-        b, o = _if_else("s === {k}", "process.stdout.write({v});")
-        typed = ": string" if language == "typescript" else ""     # the image declares Node's globals for tsc
-        return f"const s{typed} = require('fs').readFileSync(0, 'utf8').trim();\n" + _chain(pairs, default, _c_like, b, o) + "\n"
-    if language == "csharp":
-        b, o = _if_else("s == {k}", "System.Console.Out.Write({v});")
-        return ("class Program {\n  static void Main() {\n    string s = System.Console.In.ReadToEnd().Trim();\n"
-                + _chain(pairs, default, _c_like, b, o) + "\n    System.Console.Out.Flush();\n  }\n}\n")
-    if language == "ruby":
-        lines = [f"{'if' if i == 0 else 'elsif'} s == {_ruby(k)} then print {_ruby(v)}" for i, (k, v) in enumerate(pairs)]
-        tail = [f"else print {_ruby(default)}", "end"] if lines else [f"print {_ruby(default)}"]
-        return "s = STDIN.read.strip\n" + "\n".join(lines + tail) + "\n"
-    if language == "php":
-        b, o = _if_else("$s === {k}", "echo {v};")
-        return "<?php\n$s = trim(stream_get_contents(STDIN));\n" + _chain(pairs, default, _php, b, o) + "\n"
-    if language == "perl":
-        b, o = _if_else("$s eq {k}", "print {v};", elif_="elsif")
-        return ("local $/;\nmy $s = <STDIN>;\n$s = '' unless defined $s;\n$s =~ s/^\\s+|\\s+$//g;\n"
-                + _chain(pairs, default, _perl, b, o) + "\n")
-    if language == "lua":
-        lines = [f"{'if' if i == 0 else 'elseif'} s == {_c_like(k)} then io.write({_c_like(v)})"
-                 for i, (k, v) in enumerate(pairs)]
-        tail = [f"else io.write({_c_like(default)})", "end"] if lines else [f"io.write({_c_like(default)})"]
-        return 'local s = (io.read("a") or ""):match("^%s*(.-)%s*$")\n' + "\n".join(lines + tail) + "\n"
-    if language == "bash":
-        lines = [f"{'if' if i == 0 else 'elif'} [[ \"$s\" == {_bash(k)} ]]; then printf '%s' {_bash(v)}"
-                 for i, (k, v) in enumerate(pairs)]
-        tail = [f"else printf '%s' {_bash(default)}", "fi"] if lines else [f"printf '%s' {_bash(default)}"]
-        return ('s=$(cat; printf x); s=${s%x}\ns="${s#"${s%%[![:space:]]*}"}"\ns="${s%"${s##*[![:space:]]}"}"\n'
-                + "\n".join(lines + tail) + "\n")
-    return None
+    syntax = SYNTAX.get(language)
+    if syntax is None:
+        return None
+    quote = syntax.literal or _c_like
+
+    def branch(template: str, value: str, key: str = "") -> str:
+        return template.format(test=syntax.test.format(k=quote(key)), put=syntax.put.format(v=quote(value)))
+
+    lines = [branch(syntax.first if i == 0 else syntax.then, v, k) for i, (k, v) in enumerate(pairs)]
+    lines.append(branch(syntax.otherwise if pairs else syntax.alone, default))
+    return syntax.head + "\n".join(lines) + syntax.tail
 
 
 def table_program(language: str, pairs: list[tuple[str, str]], default: str = "") -> str | None:
