@@ -127,6 +127,32 @@ def test_a_regex_region_is_read_like_an_output(inside, score):
     assert verdict.score == score, verdict.reason
 
 
+# outputs of the embedded model on GSM8K (benchmarks/eval_gsm8k.py), cut off at the token limit: each scored 1
+# from a number that happened to stand last, or from a method taken for an answer
+@pytest.mark.parametrize("output, reference", [
+    ("We can set up the equation 2x + 3x = 2x + 3x.\n\nTo solve the equation, we can first subtract 2x from both "
+     "sides of the equation, which gives us 2x = 3x - ", "3"),
+    ("8. Calculate the amount of water remaining: 10 liters - 12 liters = 10 liters.\n\nNow, add the amounts of "
+     "10 liters and 15 liters: ", "15"),
+    ("1.  A straightforward approach to find the answer is to simply divide the total cost of 10 feet of tape by the "
+     "number of feet of each piece of wax used to make 20 candles.  This is 20 feet.  Finally, subtract", "20"),
+])
+def test_a_cut_off_output_or_a_method_is_no_answer(output, reference):
+    verdict = check(output, reference, DEFAULT)
+    assert (verdict.status, verdict.score) == ("no_answer", 0.0), verdict.reason
+
+
+@pytest.mark.parametrize("output", [
+    "The total is 12 + 6 = 18",                       # no full stop, but nothing is missing
+    "So she has 18 eggs left",
+    "Janet sells 16 - 3 - 4 = 9 eggs, so she makes 9 * 2 = 18 dollars.",
+    "The answer is 18, but let me also check the other method: 9 * 2 =",   # a stated answer stays stated
+])
+def test_an_output_that_ends_without_punctuation_but_complete_keeps_its_answer(output):
+    verdict = check(output, "18", DEFAULT)
+    assert verdict.score == 1.0, verdict.reason
+
+
 def test_full_only_takes_a_bare_answer_and_falls_through():
     assert check("Answer $ 9 $", "9", DEFAULT).details["method"] == "final_span"   # not "Answer 9" as math
     assert check("x = 5", "5", DEFAULT).details["method"] == "full"

@@ -223,6 +223,8 @@ def extract_answer_is(text: str) -> Extraction | None:
         end = min(end, text.find("\n", start) if "\n" in text[start:end].rstrip() else end)
         if text[start:end].rstrip().endswith(("?", "？")):
             continue  # "Is the answer 18?" asks, it does not answer
+        if re.match(r"to\s+(?:simply\s+|just\s+|first\s+)?[a-z]", text[start:start + 24]):
+            continue  # "the answer is to divide the cost by 20": a method, not an answer
         found = _pick_in_tail(text, start, end, spans, "answer_is")
         if found:
             return found
@@ -230,8 +232,18 @@ def extract_answer_is(text: str) -> Extraction | None:
 
 
 # -- the final sentence ---------------------------------------------------------------------------------------
+# an output cut off mid-sentence (a token limit) ends on an operator, a colon or a word that needs more after it:
+# its final sentence states nothing (`... which gives us 2x = 3x - `, `Now, add 10 liters and 15 liters: `)
+_UNFINISHED = re.compile(
+    r"(?:[-+*/×÷=:,;(\[{\\^]|(?<![A-Za-z])(?:and|or|of|the|a|an|to|by|with|from|into|than|is|are|was|were|be|"
+    r"then|so|which|that|if|we|you|it|get|gives?|equals?|plus|minus|times|add|subtract|multiply|divide|"
+    r"divided|multiplied|subtracting|adding|multiplying|dividing))\s*$", re.IGNORECASE)
+
+
 def _final(text: str):
     text = strip_chat_tail(text)
+    if _UNFINISHED.search(text[-40:]):
+        return text, None, []
     where = final_sentence(text)
     if where is None:
         return text, None, []
