@@ -147,6 +147,8 @@ def test_a_cut_off_output_or_a_method_is_no_answer(output, reference):
     "So she has 18 eggs left",
     "Janet sells 16 - 3 - 4 = 9 eggs, so she makes 9 * 2 = 18 dollars.",
     "The answer is 18, but let me also check the other method: 9 * 2 =",   # a stated answer stays stated
+    "For the whole week they ride 6 + 12 = <<6+12=18>>18 times",          # GSM8K: `times` is a unit here
+    "Once we know the total, we can solve it: 18",
 ])
 def test_an_output_that_ends_without_punctuation_but_complete_keeps_its_answer(output):
     verdict = check(output, "18", DEFAULT)
