@@ -125,7 +125,17 @@ RIGHT = [
     ("It was George Washington.", "George Washington"), ("The answer is (C).", "C"), ("C", "(C)"),
     ("\\boxed{C}", "\\text{(C)}"), ("Option C is correct because (A) and (B) fail. The answer is C.", "C"),
     ("Unknown", "Unknown"),
+    # explaining why the other options are wrong does not take the chosen one back
+    ("The answer is B. A is wrong because it ignores friction, and C double counts.", "B"),
+    ("The answer is B. A and C are incorrect.", "B"), ("The answer is (B). (D) is wrong: it drops the sign.", "B"),
 ]
+
+
+@pytest.mark.parametrize("candidate", ["The answer is B. B is wrong.", "The answer is B. I was wrong, A is right.",
+                                       "The answer is B. A is right, B is wrong.", "The answer is B. Scratch that."])
+def test_judging_the_chosen_option_or_oneself_still_takes_it_back(candidate):
+    verdict = answer_gate(candidate, "B")
+    assert (verdict.verdict, verdict.rule) == ("rejected", "retracted"), verdict
 
 
 @pytest.mark.parametrize("candidate, reference", RIGHT)

@@ -29,6 +29,9 @@ _ANSWER_MARKER = re.compile(r"(?<![\w])(?:(?:my|the|our)\s+)?(?:final\s+|correct
 _LETTER = re.compile(r"\\(?:boxed|fbox)\s*\{\s*(?:\\text\{)?\s*\(?([A-J])\)?\s*\}?\s*\}|\(([A-J])\)|(?<![\w\\])([A-J])\)|"
                      r"(?i:\b(?:option|choice|letter|answer(?:\s+is)?)\s*[:=]?\s*)\(?([A-J])(?![\w'])|"
                      r"^[^\w\n]*([A-J])[^\w\n]*$", re.MULTILINE)
+# an option letter as the subject of a sentence: `A is wrong`, `A and C are incorrect`, `(C) was a trap`
+# (a bare `I` is the pronoun: `I was wrong` judges the answer)
+_SUBJECT_LETTER = re.compile(r"(?:\(([A-J])\)|(?<![\w'])([A-HJ]))(?=\s*(?:,|\band\b|\bor\b|\bis\b|\bare\b|\bwas\b|\bwere\b))")
 _NEGATED_BEFORE = re.compile(r"(?:other\s+than|except(?:\s+for)?|unlike|besides|apart\s+from|rather\s+than|"
                              r"instead\s+of|anything\s+but|not\s+even)\s*$", re.IGNORECASE)
 
@@ -68,7 +71,7 @@ def choice_gate(text: str, ref: Reference) -> GateVerdict:
     if len(distinct) > 1:
         return GateVerdict("rejected", f"several different options ({', '.join(distinct)})", "several_final_answers")
     letter, pos = letters[-1]
-    verdict = _statement_checks(text, pos, pos + 1, ref)
+    verdict = _statement_checks(text, pos, pos + 1, ref, option=letter)
     if verdict is not None:
         return verdict
     at = text.find(letter, pos)
@@ -209,8 +212,10 @@ def _named_elsewhere(text: str, start: int, mentions: list[tuple[int, int]], ref
     return None
 
 
-def _statement_checks(text: str, start: int, end: int, ref: Reference) -> GateVerdict | None:
-    """Hedges, alternatives, lists, questions, negations and retractions around a text answer at [start, end)."""
+def _statement_checks(text: str, start: int, end: int, ref: Reference, option: str | None = None) -> GateVerdict | None:
+    """Hedges, alternatives, lists, questions, negations and retractions around a text answer at [start, end).
+    `option`: the answer is this option letter, so a later sentence judging other options only (`A is wrong
+    because ...`, the usual way to explain a choice) does not take it back."""
     seg = next((s for s in segments(text) if s.start <= start < s.end), None)
     sentence = seg.text if seg else text
     ref_folded = fold(ref.raw)
@@ -237,6 +242,11 @@ def _statement_checks(text: str, start: int, end: int, ref: Reference) -> GateVe
             return GateVerdict("rejected", f"adds an alternative after the answer ({later.text.strip()[:60]!r})",
                                "alternatives")
         hit = _JUDGMENT.search(later.text) or (len(later.text.split()) <= 5 and _RETRACT.search(later.text))
+        if hit and option is not None:
+            subject = later.text[:hit.start()]
+            judged = {letter.strip("+-*/^") for letter, _ in _letters(subject)} | {a or b for a, b in _SUBJECT_LETTER.findall(subject)}
+            if judged and option.strip("+-*/^") not in judged:
+                continue  # "A is wrong because ...": another option judged, the answer stands
         if hit:
             return GateVerdict("rejected", f"takes the answer back ({later.text.strip()[:60]!r})", "retracted")
     return None
