@@ -86,18 +86,15 @@ def _leaf_answer(spec: dict, item: dict) -> str | None:
 
 
 def _choice_letter(spec: dict, item: dict) -> str | None:
-    """A multiple_choice reference as its letter (an index when `reference_index_base` is set)."""
+    """A multiple_choice reference as its letter (an index when `reference_index_base` is set), read as the
+    grader reads it; None when it is neither."""
+    from graders.types.multiple_choice import reference_letter
+
     value = render_item(spec.get("reference"), item)
-    if value is None:
+    try:
+        return None if value is None else reference_letter(value, spec.get("reference_index_base"))
+    except ValueError:
         return None
-    base = spec.get("reference_index_base")
-    if base is not None:
-        if not value.strip().isdigit():
-            return None
-        index = int(value) - int(base)
-        return "ABCDEFGHIJ"[index] if 0 <= index < 10 else None
-    letter = value.strip().strip("()[]*. ").upper()
-    return letter if len(letter) == 1 and letter in "ABCDEFGHIJ" else None
 
 
 def _message_template(message: Any) -> str:

@@ -74,6 +74,8 @@ _DISJUNCTION = re.compile(r"\s+or\s+|\s*/\s*|\s*\|\s*", re.IGNORECASE)
 _ENDS_LINE = re.compile(r"[*_`$)\].!]*[ \t]*(?:\n|$)")
 MAX_STATEMENTS = 64
 _STRIP = " \t*_`$\"'\u201c\u201d\u2018\u2019.,;:!?"
+# any letter A-J, also outside the options: never read as the answer, but offered next to one it makes a list
+_ANY_LETTER = re.compile(r"[(\[{]\s*(?P<p>[A-J])\s*[)\]}]|(?<![A-Za-z0-9])(?P<u>[A-J])(?![A-Za-z0-9'\u2019])")
 # right after the chosen letter: a question mark, or another letter offered (`B. Or maybe C.`, `B \sim C`)
 _QUESTIONED = re.compile(r"[ \t*_`$)\]]*\?")
 _HEDGED_WITH = re.compile(
@@ -125,11 +127,12 @@ class ChoiceReader:
         self.by_text = {t: k for k, t in self.options.items() if t and texts.count(t) == 1}
 
     # -- pieces ------------------------------------------------------------------------------------------
-    def _letter_at(self, text: str, pos: int) -> tuple[str, int] | None:
-        m = self.mention.match(text, pos)
+    def _letter_at(self, text: str, pos: int, mention: re.Pattern | None = None) -> tuple[str, int] | None:
+        """The letter mentioned at `pos` and where it ends (`mention`: another pattern than the options')."""
+        m = (mention or self.mention).match(text, pos)
         if not m:
             return None
-        letter = (m.group("p") or m.group("u") or m.group("l")).upper()
+        letter = next(v for v in m.groupdict().values() if v).upper()
         if m.group("u") == "I" and re.match(r"(?:['\u2019]|\s+[a-z])", text[m.end():m.end() + 2]):
             return None  # "I think", "I'm": the pronoun
         return letter, m.end()
@@ -148,7 +151,7 @@ class ChoiceReader:
             joint = _CONNECTOR.match(text, pos)
             nxt = self._letter_at(text, joint.end())
             if nxt is None and joint.group().strip(" \t*_`$\"'\u201c\u201d\u2018\u2019"):
-                nxt = _other_letter_at(text, joint.end())   # `D or E` with four options: still two offered
+                nxt = self._letter_at(text, joint.end(), _ANY_LETTER)   # `D or E` of four options: two offered
             if nxt is None:
                 break
             if _NEW_CLAUSE.match(text, nxt[1]) or (joint.group().strip() in (",", "") and _LOWER_WORD.match(
@@ -214,17 +217,20 @@ class ChoiceReader:
                 found.append((cue.start(), letters, evidence))
         return sorted(found, key=lambda f: f[0])
 
-    def line_answers(self, text: str) -> list[tuple[list[str], str]]:
-        found = []
+    def line_answers(self, text: str) -> list[tuple[list[str], str, int]]:
+        """Lines that are an answer on their own: `(letters, the line, where its letter ends in text)`; the end is
+        -1 for a line naming an option by its text."""
+        found, offset = [], 0
         for line in text.split("\n"):
             start = _LINE_PREFIX.match(line).end()
             letter = self._letter_at(line, start)
             if letter and _LINE_END.match(line, letter[1]):
                 letters = [letter[0]]
                 clash = self._label_clash(line, letter[1], letter[0])
-                found.append((letters + [clash] if clash else letters, line.strip()))
+                found.append((letters + [clash] if clash else letters, line.strip(), offset + letter[1]))
             elif self.by_text.get(_plain(line)):
-                found.append(([self.by_text[_plain(line)]], line.strip()))
+                found.append(([self.by_text[_plain(line)]], line.strip(), -1))
+            offset += len(line) + 1
         return found
 
     def read(self, output: str, last_wins: bool = False) -> ChoiceVerdict:
@@ -239,18 +245,14 @@ class ChoiceReader:
             return self._followed_up(verdict, text, said[-1][0] + len(said[-1][2]))
         lines = self.line_answers(text)
         if lines:
-            verdict = _decide([(0, letters, ev) for letters, ev in lines], "line", restated_is_ambiguous=True)
-            line = lines[-1][1]
-            start = text.rfind(line)
-            letter = self._letter_at(line, _LINE_PREFIX.match(line).end())
-            return self._followed_up(verdict, text, start + letter[1] if start >= 0 and letter else -1)
+            verdict = _decide([(0, letters, ev) for letters, ev, _ in lines], "line", restated_is_ambiguous=True)
+            return self._followed_up(verdict, text, lines[-1][2])
         marked = sorted({a or b for a, b in self.marked.findall(text)})
         if len(marked) == 1:
             return ChoiceVerdict("answered", marked[0], marked, "marked", f"({marked[0]})")
         if marked:
             return ChoiceVerdict("no_answer", offered=marked, stage="marked")
         return ChoiceVerdict("no_answer")
-
 
     def _followed_up(self, verdict: ChoiceVerdict, text: str, end: int) -> ChoiceVerdict:
         """The chosen answer as what follows it leaves it: taken back (`B. Scratch that.`, `B. Actually no, it is
@@ -271,15 +273,19 @@ class ChoiceReader:
         return verdict
 
 
-_ANY_LETTER = re.compile(r"[(\[{]\s*(?P<p>[A-J])\s*[)\]}]|(?<![A-Za-z0-9])(?P<u>[A-J])(?![A-Za-z0-9'\u2019])")
 
-
-def _other_letter_at(text: str, pos: int) -> tuple[str, int] | None:
-    """A letter A-J outside the options offered in a list (never read as the answer, but it makes a list)."""
-    m = _ANY_LETTER.match(text, pos)
-    if not m or (m.group("u") == "I" and re.match(r"(?:['\u2019]|\s+[a-z])", text[m.end():m.end() + 2])):
-        return None
-    return m.group("p") or m.group("u"), m.end()
+def reference_letter(value: Any, index_base: int | None, letters: str = LETTERS) -> str | None:
+    """A reference as one of `letters`: the index read with `index_base` when it is set (ValueError when the
+    value is no index or out of range), else the letter as written (`B`, `(b)`); None when it is no letter."""
+    if index_base is not None:
+        if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+            raise ValueError(f"reference {value!r} is not an index (reference_index_base is set)")
+        index = int(str(value).strip()) - index_base
+        if not 0 <= index < len(letters):
+            raise ValueError(f"reference index {value!r} is out of range for {len(letters)} options")
+        return letters[index]
+    letter = str(value).strip().strip("()[]*. ").upper()
+    return letter if len(letter) == 1 and letter in letters else None
 
 
 def _decide(found: list[tuple[int, list[str], str]], stage: str, restated_is_ambiguous: bool = False) -> ChoiceVerdict:
@@ -340,15 +346,8 @@ class MultipleChoiceGrader(Grader):
     def _reference_letter(self, reader: ChoiceReader, sample: dict[str, Any], item: dict[str, Any]) -> str:
         """The reference as a letter of `reader`; raises ValueError saying what is wrong with it."""
         value = self.render_value(self.reference, sample, item)
-        if self.index_base is not None:
-            if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-                raise ValueError(f"reference {value!r} is not an index (reference_index_base is set)")
-            index = int(str(value).strip()) - self.index_base
-            if not 0 <= index < len(reader.letters):
-                raise ValueError(f"reference index {value!r} is out of range for {len(reader.letters)} options")
-            return reader.letters[index]
-        letter = str(value).strip().strip("()[]*. ").upper()
-        if len(letter) == 1 and letter in reader.letters:
+        letter = reference_letter(value, self.index_base, reader.letters)
+        if letter is not None:
             return letter
         if reader.by_text.get(_plain(value)):
             return reader.by_text[_plain(value)]
