@@ -23,9 +23,9 @@ def controls_for(spec: dict, item: dict, kinds: set[str], root: dict | None = No
         if answer is not None:
             out += [Attack(text, note=form) for form, text in in_forms(answer, CONTROL_FORMS)]
             out.append(Attack(SOLUTION_FORM.format(answer), note="short solution"))
-            tagged = _in_format_tags(root or spec, answer)
-            if tagged:
-                out.append(Attack(tagged, note="think then answer tags (the spec's format)"))
+            wrap = format_wrapper(root or spec)
+            if wrap:
+                out.append(Attack(wrap(answer), note="think then answer tags (the spec's format)"))
             worked = solution_text_of(item)
             if worked and worked.strip() != answer:
                 out.append(Attack(worked, note="the row's worked solution"))
@@ -49,10 +49,6 @@ def format_wrapper(spec: dict | None) -> Callable[[str], str] | None:
         return f"{opening}\n{reasoning}\n</{think}>\n{final}"
     return wrap
 
-
-def _in_format_tags(spec: dict, answer: str) -> str | None:
-    wrap = format_wrapper(spec)
-    return wrap(answer) if wrap else None
 
 
 def _code_controls(spec: dict, item: dict) -> list[Attack]:

@@ -106,19 +106,16 @@ def container_types(spec: dict, item: dict) -> list[Attack]:
     source, fmt, entry, payload = ref
     out = []
     language = language_of(spec, item)
-    if language != "python":
-        if source != "oracle" or fmt != "io":
-            return []
-        for what, transform in P.IO_BENDS:
-            bent = [(t["stdin"], eval(transform, {}, {"out": t["expected"]})) for t in payload]  # noqa: S307
-            if any(b != t["expected"] for (_, b), t in zip(bent, payload)):
-                out += _in_language(language, bent, what)
-        return out
     if source == "oracle" and fmt == "io":
         for what, transform in P.IO_BENDS:
-            if any(eval(transform, {}, {"out": t["expected"]}) != t["expected"] for t in payload):  # noqa: S307
-                out.append(_code(P.oracle_io(payload, transform), what))
+            bent = [(t["stdin"], eval(transform, {}, {"out": t["expected"]})) for t in payload]  # noqa: S307
+            if all(b == t["expected"] for (_, b), t in zip(bent, payload)):
+                continue  # the bend changes nothing here
+            out += ([_code(P.oracle_io(payload, transform), what)] if language == "python"
+                    else _in_language(language, bent, what))
         return out
+    if language != "python":
+        return []
     for what, condition, transform, python_equal in P.CALL_BENDS:
         if source == "oracle":
             if any(_applies(condition, t["expected"]) for t in payload):
@@ -172,6 +169,7 @@ def hardcoded_examples(spec: dict, item: dict) -> list[Attack]:
 
 
 CONSTANTS = ["None", "0", "1", "-1", "True", "False", "''", "[]", "{}"]
+PLAUSIBLE = "\n".join(["YES", "NO", "Yes", "No", "True", "False", "-1"] + [str(k) for k in range(-100, 1001)])
 
 
 @family("constant_outputs", "programs that ignore the input: constant return values, printing every plausible "
@@ -179,15 +177,13 @@ CONSTANTS = ["None", "0", "1", "-1", "True", "False", "''", "[]", "{}"]
 def constant_outputs(spec: dict, item: dict) -> list[Attack]:
     entry, language = entry_point_of(spec, item), language_of(spec, item)
     if _format(spec) == "io" and language != "python":
-        plausible = "\n".join(["YES", "NO", "Yes", "No", "True", "False", "-1"] + [str(k) for k in range(-100, 1001)])
-        return [a for text, note in ((plausible + "\n", "prints every plausible output"), ("0\n", "prints 0"),
+        return [a for text, note in ((PLAUSIBLE + "\n", "prints every plausible output"), ("0\n", "prints 0"),
                                      ("YES\n", "prints YES"), ("", "prints nothing"))
                 for a in _in_language(language, [], note, default=text)]
     if language != "python":
         return []
     if _format(spec) == "io":
-        plausible = "\\n".join(["YES", "NO", "Yes", "No", "True", "False", "-1"] + [str(k) for k in range(-100, 1001)])
-        return [_code(f"print('{plausible}')", "prints every plausible output"),
+        return [_code(f"print({PLAUSIBLE!r})", "prints every plausible output"),
                 _code("import sys\nsys.stdout.write(sys.stdin.read())", "echoes the input"),
                 _code("print(0)", "prints 0"), _code("print('YES')", "prints YES"), _code("pass", "prints nothing")]
     if not entry:
