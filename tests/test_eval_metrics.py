@@ -132,6 +132,13 @@ def test_bad_data_names_the_line(tmp_path, rows, needle):
     assert needle in str(err.value)
 
 
+def test_rows_past_the_limit_are_not_read(tmp_path):
+    data = write(tmp_path / "d.jsonl", ['{"prompt": "a"}', '{"prompt": "b"}', "{not json"])
+    assert [p.text for p in load_prompts(data, limit=2)] == ["a", "b"]
+    with pytest.raises(EvalDataError, match="d.jsonl:3: not valid JSON"):
+        load_prompts(data, limit=3)
+
+
 def test_accepted_completions_are_deduplicated_passing_and_best_first():
     grader = load_grader({"type": "text_similarity", "name": "sim", "input": "{{ sample.output_text }}",
                           "reference": "{{ item.answer }}", "evaluation_metric": "fuzzy_match",

@@ -5,7 +5,6 @@ import sys
 from collections import Counter
 
 from graders import GradeResult
-from graders.result import is_passing
 
 
 def grade_completions(grader, texts: list[str], items: list[dict], workers: int | None = None

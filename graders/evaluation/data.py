@@ -3,6 +3,7 @@ GSM8K's `question`) and OpenAI RFT data (`messages` + extra fields). The whole r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,8 @@ def load_prompts(path: str | Path, prompt_field: str | None = None, system_promp
     """Prompts of a JSONL file. `prompt_field=None` picks the first of prompt, messages, question, problem."""
     path = Path(path)
     out: list[Prompt] = []
-    for lineno, row in read_objects(path, EvalDataError):
-        if limit is not None and len(out) >= limit:
-            break
+    # each row adds one prompt or raises: rows past the limit are not read at all
+    for lineno, row in islice(read_objects(path, EvalDataError), limit):
         where = f"{path}:{lineno}"
         name = prompt_field or next((f for f in PROMPT_FIELDS if f in row), None)
         if name is None or name not in row:

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 
 from graders.base import Grader
 from graders.models.routing import canonical_model
-from graders.result import GradeResult
 from graders.service.errors import ServiceError
 from graders.spec import SpecError, build_grader, validate_spec
 
@@ -92,11 +91,6 @@ def _walk_specs(spec: Any):
             yield from _walk_specs(value)
 
 
-def run_response(result: GradeResult, grader: Grader) -> dict[str, Any]:
-    """OpenAI's RunGraderResponse for one result (the one conversion the CLI shares: GradeResult.to_openai_run)."""
-    return result.to_openai_run(grader.name, grader.type)
-
-
 def make_router(engine, request_graders: RequestGraders, read_json) -> APIRouter:
     router = APIRouter()
 
@@ -117,7 +111,7 @@ def make_router(engine, request_graders: RequestGraders, read_json) -> APIRouter
         grader = request_graders.build(body["grader"])
         item = item_of(body)
         [result] = await engine.grade(grader, [(body["model_sample"], item)])
-        return run_response(result, grader)
+        return result.to_openai_run(grader.name, grader.type)   # OpenAI's RunGraderResponse, as the CLI writes it
 
     @router.post("/v1/fine_tuning/alpha/graders/validate")
     async def validate(request: Request) -> dict[str, Any]:
