@@ -8,7 +8,7 @@ def diagnose() -> dict[str, Any]:
     """A JSON-able report: daemon, server version, image (present / expected tags), leftovers, advice."""
     from sandbox.container import LABEL
     from sandbox.docker_client import DockerUnavailable, get_client
-    from sandbox.image import find_image, image_tag
+    from sandbox.image import RECIPES, find_image, image_tag
 
     report: dict[str, Any] = {"daemon": False, "image": None, "ok": False,
                               "expected_images": {"registry": image_tag("registry"),
@@ -24,8 +24,6 @@ def diagnose() -> dict[str, Any]:
     report["server_version"] = info.get("Version")
     report["image"] = find_image(client)
     from sandbox.runtime.languages import LANGUAGES
-
-    from sandbox.image import RECIPES
 
     built = {family: find_image(client, family) for family in RECIPES}   # language families + python grader runtimes
     report["images"] = {family: ref for family, ref in sorted(built.items())}

@@ -207,7 +207,7 @@ def fetch(name: str, pins: dict[str, list[Pin]], log: Callable[[str], None] = pr
             _pip_download(wheels, cache, ["--only-binary", ":all:", *platform_args()])
         if sdists:
             _pip_download(sdists, cache, ["--no-binary", ",".join(p.name for p in sdists)])
-    bad = [p.file for p in wanted.values() if not _cached(cache / p.file, p)]
+    bad = [p.file for p in missing if not _cached(cache / p.file, p)]   # the others were verified above
     if bad:
         raise BuildError(f"after pip download these locked files are missing or differ from the lock's hash: "
                          f"{', '.join(bad)} (cache: {cache})")

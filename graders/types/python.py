@@ -89,10 +89,9 @@ class PythonGrader(Grader):
                          "tests": [{"id": "0", "fn": ENTRY, "args": args, "kwargs": "{}",
                                     "timeout_s": self.timeout_s}],
                          "sample_timeout_s": self.timeout_s})
-        # the unsafe process backend runs the host's interpreter, whatever image_tag says
-        family = self.image if self.backend_name != "unsafe_process" else None
+        # (the unsafe process backend files every family under the host's interpreter: image_tag has no effect)
         verdicts = engine.run_jobs(jobs, self.backend_name, self.limits, self.spec.get("pool_size"), self.batch_size,
-                                   family=family)
+                                   family=self.image)
         for job in jobs:
             results[job["id"]] = self._result(verdicts[job["id"]])
         for res in results:
