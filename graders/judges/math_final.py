@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from graders.judges import languages as lang
 from graders.judges.answers import NUMBER, _MATH_NAMES, Reference, _sentence_end, _values, is_latex_span, segments
+from graders.mathcheck.box_context import TEXT_GROUP
 from graders.mathcheck.compare import ComparePolicy, answers_equal
 from graders.mathcheck.parse import Answer, Hedged, ParseOptions, Rejected, Unparseable, parse_answer
 
@@ -94,7 +95,6 @@ def value_part(text: str, start: int, end: int) -> tuple[int, int]:
 # What a binary minus follows: a number, a closing bracket or a one-letter variable (`x - 72`, `(a+b) -72`).
 # After a word or a command (`or -72`, `is -72`, `\\sim -72`) or punctuation the minus is the value's sign.
 _MINUEND = re.compile(r"(?:\d|[)\]}]|(?<![A-Za-z\\])[A-Za-z])$")
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}$")  # `\text{ or } -72`: words
 
 
 def non_operand_values(text: str, start: int, end: int):
@@ -105,10 +105,18 @@ def non_operand_values(text: str, start: int, end: int):
         lead = text[start:start + m.start()].rstrip(" \t$€£")
         before, after = lead[-1:], text[start + m.end():end].lstrip(" \t$€£")[:1]
         if before and before in "+-*/×÷^" or after and after in "+-*/×÷^" or m.group(0).startswith("-") and \
-                _MINUEND.search(lead) and not _TEXT_GROUP.search(lead):
+                _MINUEND.search(lead) and not TEXT_GROUP.search(lead):
             continue
         out.append((value, start + m.start(), start + m.end()))
     return out
+
+
+def readings_or_none(text: str) -> tuple[Answer, ...] | None:
+    """`parse_value`, with two values joined by a hedge read as no value (for callers that only look)."""
+    try:
+        return parse_value(text)
+    except Hedged:
+        return None
 
 
 def parse_value(text: str) -> tuple[Answer, ...] | None:
@@ -173,10 +181,7 @@ def read_statement(text: str, prose: str, vstart: int, vend: int, ref: Reference
     candidates += [(a, b) for _, a, b in values]
     for a, b in sorted(candidates, key=lambda c: c[0]):
         b = _with_factorial(text, b)
-        try:
-            readings = parse_value(text[a:b])
-        except Hedged:
-            readings = None
+        readings = readings_or_none(text[a:b])
         if readings is not None:
             return Final(text[a:b], readings, a, b, vstart, vend, ""), ""
     return None, ""

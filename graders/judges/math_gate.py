@@ -40,10 +40,10 @@ from graders.judges.answers import (
     Reference, _model_decides, _sentence_end, _values, number_value, prose_view, segments,
 )
 from graders.judges.math_final import (
-    EXPRESSION, Final, box_in_expression, final_markers, last_sentence_value, non_operand_values, parse_value,
-    read_statement, same_value, value_part,
+    EXPRESSION, Final, box_in_expression, final_markers, last_sentence_value, non_operand_values,
+    read_statement, readings_or_none, same_value, value_part,
 )
-from graders.mathcheck.parse import Answer, Hedged
+from graders.mathcheck.parse import Answer
 
 _INEXACT_AFTER = re.compile(r"-?ish\b|\+(?!\s*[\d$(])|(?:\s+[A-Za-z]+(?=\s))?\s*,?\s*(?:or\s+(?:so|more|less|fewer|"
                             r"thereabouts)|at\s+(?:least|most)|max(?:imum)?|min(?:imum)?|tops|give\s+or\s+take|"
@@ -124,7 +124,7 @@ def _has_math(text: str, ref: Reference) -> bool:
     """A digit, LaTeX, a math name (`pi`, `infinity`) or one of the reference's own letters (`x` of `x^2+1`)."""
     if re.search(r"[\d\\$^_=]", text):
         return True
-    letters = set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", ref.raw))
+    letters = set(_SYMBOLS.findall(ref.raw))
     words = re.findall(r"[A-Za-z]+", text)
     return any(w.lower() in _MATH_NAMES for w in words if len(w) > 1) or any(w in letters for w in words)
 
@@ -311,10 +311,7 @@ def _stated_values(text: str, start: int, end: int, final: Final) -> list[tuple[
     out = []
     for m in EXPRESSION.finditer(text, start, end):
         if re.search(r"\d", m.group(0)) and own and set(_SYMBOLS.findall(m.group(0))) == own:
-            try:
-                readings = parse_value(m.group(0))
-            except Hedged:
-                readings = None
+            readings = readings_or_none(m.group(0))
             if readings is not None:
                 out.append((readings, m.start(), m.end()))
     return out

@@ -18,14 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from graders.mathcheck.spans import Found, find_boxes
+from graders.mathcheck.spans import find_boxes
 
 _SIGN_BEFORE = re.compile(r"(?P<sign>[-+−]|\\(?:pm|mp)(?![A-Za-z]))(?P<gap>[ \t]*)(?:\$\$?|\\\(|\\\[)?[ \t]*$")
 _BULLET = re.compile(r"(?:^|\n)[ \t]*$")
 # what a binary operator follows: a value (a digit, a closing bracket, a one-letter variable, a constant,
 # a factorial or prime); `\text{...}` groups hold words, so a sign after them is the value's
 _OPERAND_END = re.compile(r"(?:[\d)\]}!'|]|(?<![A-Za-z\\])[A-Za-z]|\\(?:pi|infty|right[)\]|.]|\}))$")
-_TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}$")
+TEXT_GROUP = re.compile(r"\\(?:text\w*|mathrm|mbox|operatorname)\s*\{[^{}]*\}$")
 _SPACED_SIGN_AFTER = re.compile(r"(?:[=(\[{]|\\(?:left|le|ge|leq|geq|approx)[(\[]?)$")
 _NOT_AN_OPERATOR = (r"\^\s*\{?\s*(?:\\circ|\\prime|'|\\text|\\mathrm|st\b|nd\b|rd\b|th\b)|"
                     r"\\[dt]?frac\s*\{\s*\\(?:text|mathrm)")     # `\boxed{25}\frac{\text{miles}}{\text{hour}}`
@@ -82,7 +82,7 @@ def _sign_before(text: str, box_start: int) -> tuple[str, int] | None:
     stripped = lead.rstrip()
     if stripped.endswith(("-", "—", "–")):
         return None                                  # `--`: a dash
-    if _OPERAND_END.search(stripped) and not _TEXT_GROUP.search(stripped):
+    if _OPERAND_END.search(stripped) and not TEXT_GROUP.search(stripped):
         return None                                  # `-\frac{3}{2} - \boxed{2}`: a marked term of a computation
     if spaced and stripped and not _SPACED_SIGN_AFTER.search(stripped):
         return None                                  # `Answer - \boxed{72}`: a dash between words

@@ -201,6 +201,9 @@ def _first_outside(pattern: re.Pattern, text: str, start: int, end: int, spans: 
     return None
 
 
+_METHOD = re.compile(r"to\s+(?:simply\s+|just\s+|first\s+)?[a-z]")
+
+
 def extract_answer_is(text: str) -> Extraction | None:
     """The answer of the last final-answer sentence ("the answer is ...", "Final Answer: ...", "Réponse : ...")."""
     text = strip_chat_tail(text)
@@ -223,7 +226,7 @@ def extract_answer_is(text: str) -> Extraction | None:
         end = min(end, text.find("\n", start) if "\n" in text[start:end].rstrip() else end)
         if text[start:end].rstrip().endswith(("?", "？")):
             continue  # "Is the answer 18?" asks, it does not answer
-        if re.match(r"to\s+(?:simply\s+|just\s+|first\s+)?[a-z]", text[start:start + 24]):
+        if _METHOD.match(text, start, start + 24):
             continue  # "the answer is to divide the cost by 20": a method, not an answer
         found = _pick_in_tail(text, start, end, spans, "answer_is")
         if found:
